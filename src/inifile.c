@@ -1,0 +1,355 @@
+#include "inifile.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Unit files are small; a larger file is a mistake, not a config. */
+#define INIFILE_MAX_SIZE (4u << 20)
+/* Section names and keys go through inih's 200-byte buffer as they are. */
+#define INIFILE_MAX_NAME 128
+
+struct inifile_value {
+	char *text;
+	unsigned line;
+};
+
+struct inifile_state {
+	const char *path;
+	struct diag *diag;
+	inifile_handler handler;
+	inifile_section_handler section_handler;
+	void *user;
+	/* The file, and where the reader is in it. */
+	char *buf;
+	size_t len;
+	size_t pos;
+	unsigned lineno; /* number of the last physical line read */
+	/* Values handed over by token. */
+	struct inifile_value *values;
+	size_t nvalues;
+	size_t cap;
+	char section[INIFILE_MAX_NAME + 1];
+};
+
+static int
+inifile_read_all(const char *path, char **out, size_t *outlen)
+{
+	struct stat st;
+	char *buf;
+	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (S_ISCHR(st.st_mode)) {
+		/* "-c /dev/null": an empty configuration. */
+		st.st_size = 0;
+	} else if (!S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		goto fail;
+	}
+	if ((uint64_t)st.st_size > INIFILE_MAX_SIZE) {
+		errno = EFBIG;
+		goto fail;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL)
+		goto fail;
+	for (;;) {
+		ssize_t n;
+		if (len == (size_t)st.st_size) {
+			/* The file may have grown; one more byte tells. */
+			char extra;
+			n = read(fd, &extra, 1);
+			if (n == 0)
+				break;
+			if (n < 0 && errno == EINTR)
+				continue;
+			free(buf);
+			errno = n < 0 ? errno : EAGAIN;
+			goto fail;
+		}
+		n = read(fd, buf + len, (size_t)st.st_size - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	close(fd);
+	*out = buf;
+	*outlen = len;
+	return 0;
+fail:
+	{
+		int saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return -1;
+}
+
+/* Next physical line: [*start, *end) without the newline. false at EOF. */
+static bool
+inifile_next_physical(struct inifile_state *st, const char **start,
+		      const char **end)
+{
+	const char *p, *nl;
+
+	if (st->pos >= st->len)
+		return false;
+	p = st->buf + st->pos;
+	nl = memchr(p, '\n', st->len - st->pos);
+	if (nl == NULL)
+		nl = st->buf + st->len;
+	st->pos = (size_t)(nl - st->buf) + (nl < st->buf + st->len ? 1 : 0);
+	st->lineno++;
+	*start = p;
+	*end = nl;
+	if (*end > *start && (*end)[-1] == '\r')
+		(*end)--;
+	return true;
+}
+
+static bool
+inifile_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\f' || c == '\v';
+}
+
+static int
+inifile_store_value(struct inifile_state *st, char *text, unsigned line)
+{
+	if (st->nvalues == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 32;
+		struct inifile_value *v = realloc(st->values, cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		st->values = v;
+		st->cap = cap;
+	}
+	st->values[st->nvalues].text = text;
+	st->values[st->nvalues].line = line;
+	return (int)st->nvalues++;
+}
+
+/* inih's reader: produce the next line for inih, in our own form. */
+static char *
+inifile_reader(char *out, int size, void *stream)
+{
+	struct inifile_state *st = stream;
+	const char *s, *e;
+
+	while (inifile_next_physical(st, &s, &e)) {
+		unsigned first = st->lineno;
+		char *logical;
+		size_t len;
+
+		while (s < e && inifile_is_space(*s))
+			s++;
+		if (s == e || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			const char *close = memchr(s, ']', (size_t)(e - s));
+			const char *q;
+			if (close == NULL) {
+				diag_add(st->diag, DIAG_ERROR, st->path, first,
+					 "section header without ']'");
+				continue;
+			}
+			for (q = close + 1; q < e && inifile_is_space(*q); q++)
+				;
+			if (q != e) {
+				diag_add(st->diag, DIAG_ERROR, st->path, first,
+					 "text after section header");
+				continue;
+			}
+			if (close - s - 1 > INIFILE_MAX_NAME || close - s - 1 < 1 ||
+			    (int)(close - s) + 3 > size) {
+				diag_add(st->diag, DIAG_ERROR, st->path, first,
+					 "invalid section name");
+				continue;
+			}
+			memcpy(out, s, (size_t)(close - s) + 1);
+			out[close - s + 1] = '\n';
+			out[close - s + 2] = '\0';
+			memcpy(st->section, s + 1, (size_t)(close - s) - 1);
+			st->section[close - s - 1] = '\0';
+			if (st->section_handler)
+				st->section_handler(st->user, st->section, first);
+			return out;
+		}
+
+		/* An assignment, possibly continued over several lines: each
+		 * trailing backslash becomes a space, and comment lines inside
+		 * the continuation are skipped, as systemd does. */
+		len = (size_t)(e - s);
+		logical = malloc(len + 1);
+		if (logical == NULL) {
+			diag_add(st->diag, DIAG_ERROR, st->path, first, "out of memory");
+			continue;
+		}
+		memcpy(logical, s, len);
+		logical[len] = '\0';
+		while (len > 0 && logical[len - 1] == '\\') {
+			const char *cs, *ce;
+			char *grown;
+			logical[len - 1] = ' ';
+			if (!inifile_next_physical(st, &cs, &ce))
+				break;
+			{
+				const char *t = cs;
+				while (t < ce && inifile_is_space(*t))
+					t++;
+				if (t < ce && (*t == '#' || *t == ';')) {
+					/* keep the continuation open */
+					logical[len - 1] = '\\';
+					continue;
+				}
+			}
+			grown = realloc(logical, len + (size_t)(ce - cs) + 1);
+			if (grown == NULL) {
+				free(logical);
+				logical = NULL;
+				break;
+			}
+			logical = grown;
+			memcpy(logical + len, cs, (size_t)(ce - cs));
+			len += (size_t)(ce - cs);
+			logical[len] = '\0';
+		}
+		if (logical == NULL) {
+			diag_add(st->diag, DIAG_ERROR, st->path, first, "out of memory");
+			continue;
+		}
+		if (len > 0 && logical[len - 1] == '\\')
+			logical[--len] = '\0'; /* continuation at end of file */
+
+		char *eq = strchr(logical, '=');
+		if (eq == NULL) {
+			diag_add(st->diag, DIAG_ERROR, st->path, first,
+				 "expected 'Key=Value', found no '='");
+			free(logical);
+			continue;
+		}
+		char *kend = eq;
+		while (kend > logical && inifile_is_space(kend[-1]))
+			kend--;
+		size_t klen = (size_t)(kend - logical);
+		if (klen == 0) {
+			diag_add(st->diag, DIAG_ERROR, st->path, first, "missing key name before '='");
+			free(logical);
+			continue;
+		}
+		if (klen > INIFILE_MAX_NAME || (int)klen + 24 > size) {
+			diag_add(st->diag, DIAG_ERROR, st->path, first, "key name too long");
+			free(logical);
+			continue;
+		}
+		for (size_t i = 0; i < klen; i++) {
+			char c = logical[i];
+			if (c == ';' || c == '#' || c == '[' || c == ']' || c == ':' ||
+			    inifile_is_space(c)) {
+				diag_add(st->diag, DIAG_ERROR, st->path, first,
+					 "invalid key name '%.*s'", (int)klen, logical);
+				free(logical);
+				logical = NULL;
+				break;
+			}
+		}
+		if (logical == NULL)
+			continue;
+		if (st->section[0] == '\0') {
+			diag_add(st->diag, DIAG_ERROR, st->path, first,
+				 "assignment outside of any section");
+			free(logical);
+			continue;
+		}
+		char *v = eq + 1;
+		while (inifile_is_space(*v))
+			v++;
+		size_t vlen = strlen(v);
+		while (vlen > 0 && inifile_is_space(v[vlen - 1]))
+			v[--vlen] = '\0';
+		char *value = strdup(v);
+		if (value == NULL) {
+			diag_add(st->diag, DIAG_ERROR, st->path, first, "out of memory");
+			free(logical);
+			continue;
+		}
+		int idx = inifile_store_value(st, value, first);
+		if (idx < 0) {
+			free(value);
+			diag_add(st->diag, DIAG_ERROR, st->path, first, "out of memory");
+			free(logical);
+			continue;
+		}
+		snprintf(out, (size_t)size, "%.*s=%d\n", (int)klen, logical, idx);
+		free(logical);
+		return out;
+	}
+	return NULL;
+}
+
+static int
+inifile_ini_cb(void *user, const char *section, const char *name,
+	       const char *value)
+{
+	struct inifile_state *st = user;
+	char *endp;
+	unsigned long idx = strtoul(value, &endp, 10);
+
+	/* Only our reader's lines reach here, so the token is always ours. */
+	if (*endp != '\0' || idx >= st->nvalues)
+		return 1;
+	st->handler(st->user, section, name, st->values[idx].text,
+		    st->values[idx].line);
+	return 1;
+}
+
+int
+inifile_parse(const char *path, inifile_handler handler,
+	      inifile_section_handler section_handler, void *user,
+	      struct diag *d)
+{
+	struct inifile_state st = {
+		.path = path,
+		.diag = d,
+		.handler = handler,
+		.section_handler = section_handler,
+		.user = user,
+	};
+	int rc;
+
+	if (inifile_read_all(path, &st.buf, &st.len) < 0) {
+		int saved = errno;
+		diag_add(d, DIAG_ERROR, path, 0, "cannot read: %s", strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	/* A UTF-8 byte order mark is not part of the first line. */
+	if (st.len >= 3 && memcmp(st.buf, "\xef\xbb\xbf", 3) == 0)
+		st.pos = 3;
+	rc = ini_parse_stream(inifile_reader, &st, inifile_ini_cb, &st);
+	if (rc == -2)
+		diag_add(d, DIAG_ERROR, path, 0, "out of memory");
+	for (size_t i = 0; i < st.nvalues; i++)
+		free(st.values[i].text);
+	free(st.values);
+	free(st.buf);
+	return 0;
+}

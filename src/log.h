@@ -1,0 +1,43 @@
+/* log: superd's own log lines.
+ *
+ * One line per event: "superd: LEVEL: UNIT: message". The unit part is left
+ * out for daemon-wide events. Lines go to stderr in one write(2) each so that
+ * they never interleave with the output of children that share stderr.
+ * Functions ending in _errno append ": strerror(errno)" (OpenBSD's log_warn
+ * versus log_warnx). */
+#ifndef SUPERD_LOG_H
+#define SUPERD_LOG_H
+
+#include <stdbool.h>
+
+enum log_level {
+	LOG_LEVEL_ERR,
+	LOG_LEVEL_WARNING,
+	LOG_LEVEL_NOTICE,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+};
+
+/* Lines above this level are dropped. Default LOG_LEVEL_INFO. */
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+
+/* Parse "err", "warning", "notice", "info", "debug" (and systemd's aliases
+ * "error", "warn", "crit", "alert", "emerg"). Returns -1 if unknown. */
+int log_level_parse(const char *s);
+
+/* unit may be NULL for daemon-wide events. */
+void log_msg(enum log_level level, const char *unit, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void log_msg_errno(enum log_level level, const char *unit, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define log_err(u, ...) log_msg(LOG_LEVEL_ERR, (u), __VA_ARGS__)
+#define log_warn(u, ...) log_msg(LOG_LEVEL_WARNING, (u), __VA_ARGS__)
+#define log_notice(u, ...) log_msg(LOG_LEVEL_NOTICE, (u), __VA_ARGS__)
+#define log_info(u, ...) log_msg(LOG_LEVEL_INFO, (u), __VA_ARGS__)
+#define log_debug(u, ...) log_msg(LOG_LEVEL_DEBUG, (u), __VA_ARGS__)
+#define log_err_errno(u, ...) log_msg_errno(LOG_LEVEL_ERR, (u), __VA_ARGS__)
+#define log_warn_errno(u, ...) log_msg_errno(LOG_LEVEL_WARNING, (u), __VA_ARGS__)
+
+#endif

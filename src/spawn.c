@@ -1,0 +1,152 @@
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+const char *
+spawn_stage_name(int stage)
+{
+	switch (stage) {
+	case SPAWN_STAGE_SETSID: return "setsid";
+	case SPAWN_STAGE_STDIO: return "setting up stdin";
+	case SPAWN_STAGE_FDS: return "closing descriptors";
+	case SPAWN_STAGE_UMASK: return "umask";
+	case SPAWN_STAGE_LIMITS: return "setting resource limits";
+	case SPAWN_STAGE_NICE: return "setting Nice=";
+	case SPAWN_STAGE_NO_NEW_PRIVS: return "setting NoNewPrivileges=";
+	case SPAWN_STAGE_CHDIR: return "changing to WorkingDirectory=";
+	case SPAWN_STAGE_EXEC: return "executing";
+	default: return "starting";
+	}
+}
+
+char *
+spawn_resolve(const char *name, const char *path_value)
+{
+	if (strchr(name, '/') != NULL || path_value == NULL)
+		return strdup(name);
+	for (const char *p = path_value; *p;) {
+		const char *colon = strchr(p, ':');
+		size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+		char *cand;
+		if (dlen > 0 && p[0] == '/') {
+			if (asprintf(&cand, "%.*s/%s", (int)dlen, p, name) < 0)
+				return NULL;
+			struct stat st;
+			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
+			    access(cand, X_OK) == 0)
+				return cand;
+			free(cand);
+		}
+		if (colon == NULL)
+			break;
+		p = colon + 1;
+	}
+	return strdup(name);
+}
+
+/* Child side: report and exit. Only async-signal-safe calls. */
+static void __attribute__((noreturn))
+child_fail(int fd, int stage)
+{
+	struct spawn_failure f = {stage, errno};
+	ssize_t w;
+
+	do
+		w = write(fd, &f, sizeof(f));
+	while (w < 0 && errno == EINTR);
+	_exit(127);
+}
+
+static void __attribute__((noreturn))
+child_run(const struct spawn_plan *plan, int fd)
+{
+	struct sigaction dfl;
+	sigset_t empty;
+
+	/* Dispositions first, while every signal is still blocked. */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &dfl, NULL);
+
+	if (setsid() < 0)
+		child_fail(fd, SPAWN_STAGE_SETSID);
+	if (dup2(plan->devnull, STDIN_FILENO) < 0)
+		child_fail(fd, SPAWN_STAGE_STDIO);
+	/* Whatever superd inherited without FD_CLOEXEC must not reach the
+	 * service: mark fds 3 and up close-on-exec (the status pipe already
+	 * is, and must stay open until exec). */
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		if (errno != ENOSYS && errno != EINVAL)
+			child_fail(fd, SPAWN_STAGE_FDS);
+		for (int i = 3; i < 65536; i++)
+			if (i != fd)
+				(void)fcntl(i, F_SETFD, FD_CLOEXEC);
+	}
+	if (plan->set_umask)
+		umask(plan->umask);
+	for (size_t i = 0; i < plan->nlimits; i++)
+		if (setrlimit(plan->limits[i].resource, &plan->limits[i].lim) < 0)
+			child_fail(fd, SPAWN_STAGE_LIMITS);
+	if (plan->set_nice && setpriority(PRIO_PROCESS, 0, plan->nice) < 0)
+		child_fail(fd, SPAWN_STAGE_NICE);
+	if (plan->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail(fd, SPAWN_STAGE_NO_NEW_PRIVS);
+	if (plan->cwd != NULL && chdir(plan->cwd) < 0 && !plan->cwd_optional)
+		child_fail(fd, SPAWN_STAGE_CHDIR);
+
+	sigemptyset(&empty);
+	sigprocmask(SIG_SETMASK, &empty, NULL);
+	execve(plan->path, plan->argv, plan->envp);
+	child_fail(fd, SPAWN_STAGE_EXEC);
+}
+
+pid_t
+spawn_start(const struct spawn_plan *plan, int *status_fd)
+{
+	sigset_t all, old;
+	int p[2];
+	pid_t pid;
+	int saved;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	/* Block everything across fork so that no handler of superd's runs in
+	 * the child before its dispositions are reset. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		child_run(plan, p[1]);
+	}
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		errno = saved;
+		return -1;
+	}
+	if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0) {
+		/* Not fatal: the child is running; the pipe will be read after
+		 * it has exited or exec'd, when a read cannot block for long. */
+	}
+	*status_fd = p[0];
+	return pid;
+}

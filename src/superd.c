@@ -1,0 +1,394 @@
+/* superd: main, the start-up sequence, signals and graceful shutdown. */
+#include "superd.h"
+
+#include "diag.h"
+#include "duration.h"
+#include "log.h"
+#include "pidfile.h"
+#include "signame.h"
+#include "unit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+enum {
+	EXIT_USAGE = 2,
+	EXIT_CONFIG = 78,
+	/* How long to wait for SIGKILLed processes to be reaped once the
+	 * shutdown deadline has passed, before exiting regardless. */
+	SHUTDOWN_GRACE_SEC = 2,
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: superd [-c CONFIG] [-u UNITDIR] [-s SOCKET] [-p PIDFILE]\n"
+		"              [--check [--strict]] [-v|-q] [--version] [-h]\n"
+		"\n"
+		"Supervise the services described by systemd-style unit files.\n"
+		"\n"
+		"  -c, --config FILE     main configuration (default %s/superd/superd.conf)\n"
+		"  -u, --unit-dir DIR    unit directory (default UnitDirectory= or %s/superd/units)\n"
+		"  -s, --socket PATH     control socket\n"
+		"  -p, --pidfile FILE    write superd's PID there; removed at exit\n"
+		"      --check           validate the configuration and every unit, then exit\n"
+		"                        (0 valid, 78 invalid); starts nothing\n"
+		"      --strict          with --check: unknown keys and sections are errors\n"
+		"  -v, --verbose         log debug messages\n"
+		"  -q, --quiet           log warnings and errors only\n"
+		"      --version         print the version and exit\n"
+		"  -h, --help            print this help and exit\n",
+		SYSCONFDIR, SYSCONFDIR);
+}
+
+/* Make sure 0, 1 and 2 are open, so that no file superd opens lands on one
+ * of them and receives a child's output. */
+static void
+ensure_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int n = open("/dev/null", O_RDWR);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
+static void
+cleanup_pid_file(struct superd *sd)
+{
+	if (sd->pid_file == NULL)
+		return;
+	if (pidfile_remove(sd->pid_file) < 0)
+		log_warn_errno(NULL, "cannot remove PID file %s", sd->pid_file);
+	free(sd->pid_file);
+	sd->pid_file = NULL;
+}
+
+static size_t
+count_running(const struct superd *sd)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sd->nunits; i++)
+		if (unit_has_process(sd->units[i]))
+			n++;
+	return n;
+}
+
+void
+superd_unit_released(struct superd *sd)
+{
+	if (!sd->stopping_units)
+		return;
+	/* Shutdown has released every unit's processes when none remain. A
+	 * count of running units would avoid this walk, but it only happens
+	 * while shutting down, once per unit that stops. */
+	if (count_running(sd) == 0)
+		ev_break(sd->loop, EVBREAK_ALL);
+}
+
+static void
+relay_signal(struct superd *sd, int sig)
+{
+	unsigned def = sd->config->conf.forward_signals;
+
+	for (size_t i = 0; i < sd->nunits; i++) {
+		struct unit *u = sd->units[i];
+		unsigned mask = u->cfg->forward_signals_set ? u->cfg->forward_signals : def;
+		if (!(mask & (1u << sig)) || u->pid == 0)
+			continue;
+		int rc = u->cfg->kill_mode == KILL_PROCESS ? kill(u->pid, sig)
+							    : kill(-u->pgid, sig);
+		if (rc < 0 && errno != ESRCH)
+			log_warn_errno(u->name, "cannot relay %s", signame_name(sig));
+		else
+			log_debug(u->name, "relayed %s", signame_name(sig));
+	}
+}
+
+static void
+shutdown_stop_units(struct superd *sd)
+{
+	sd->stopping_units = true;
+	/* Every unit is unwanted first, so that stop ordering sees the whole
+	 * picture; then the ones nothing waits on are signalled. */
+	for (size_t i = 0; i < sd->nunits; i++)
+		sd->units[i]->want_up = false;
+	for (size_t i = 0; i < sd->nunits; i++)
+		unit_stop(sd->units[i]);
+	superd_unit_released(sd);
+}
+
+static void
+shutdown_delay_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w, (void)revents;
+	shutdown_stop_units(ev_userdata(loop));
+}
+
+static void
+shutdown_grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct superd *sd = ev_userdata(loop);
+
+	(void)w, (void)revents;
+	log_err(NULL, "%zu unit(s) still have processes %d s after SIGKILL; exiting anyway",
+		count_running(sd), SHUTDOWN_GRACE_SEC);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void
+shutdown_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct superd *sd = ev_userdata(loop);
+	char dur[64];
+
+	(void)w, (void)revents;
+	sd->stopping_units = true;
+	if (count_running(sd) == 0) {
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	log_warn(NULL, "ShutdownTimeoutSec=%s has passed; sending SIGKILL to what is left",
+		 duration_format(sd->config->conf.shutdown_timeout_usec, dur, sizeof(dur)));
+	for (size_t i = 0; i < sd->nunits; i++) {
+		struct unit *u = sd->units[i];
+		if (unit_has_process(u)) {
+			log_warn(u->name, "killed with SIGKILL at the shutdown deadline");
+			unit_kill_all(u);
+			sd->forced = true;
+		}
+	}
+	ev_timer_set(&sd->shutdown_grace, SHUTDOWN_GRACE_SEC, 0.);
+	ev_timer_start(loop, &sd->shutdown_grace);
+}
+
+void
+superd_shutdown(struct superd *sd, const char *why)
+{
+	const struct superd_conf *c = &sd->config->conf;
+	char d1[64], d2[64];
+
+	if (sd->shutting_down) {
+		log_notice(NULL, "%s: already shutting down", why);
+		return;
+	}
+	sd->shutting_down = true;
+	log_notice(NULL, "shutting down (%s): delay %s, deadline %s", why,
+		   duration_format(c->shutdown_delay_usec, d1, sizeof(d1)),
+		   duration_format(c->shutdown_timeout_usec, d2, sizeof(d2)));
+	if (c->shutdown_timeout_usec != DURATION_INFINITY) {
+		ev_timer_set(&sd->shutdown_deadline, (double)c->shutdown_timeout_usec / 1e6, 0.);
+		ev_timer_start(sd->loop, &sd->shutdown_deadline);
+	}
+	if (c->shutdown_delay_usec > 0) {
+		ev_timer_set(&sd->shutdown_delay, (double)c->shutdown_delay_usec / 1e6, 0.);
+		ev_timer_start(sd->loop, &sd->shutdown_delay);
+	} else {
+		shutdown_stop_units(sd);
+	}
+}
+
+static void
+signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct superd *sd = ev_userdata(loop);
+	int sig = w->signum;
+
+	(void)revents;
+	log_debug(NULL, "received %s", signame_name(sig));
+	relay_signal(sd, sig);
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		superd_shutdown(sd, signame_name(sig));
+		break;
+	case SIGHUP:
+		log_notice(NULL, "SIGHUP: configuration reload is not implemented in this "
+				 "version; configuration unchanged");
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	(void)revents;
+	unit_child_exited(ev_userdata(loop), w->rpid, w->rstatus);
+}
+
+static void
+watch_signal(struct superd *sd, ev_signal *w, int sig)
+{
+	ev_signal_init(w, signal_cb, sig);
+	ev_signal_start(sd->loop, w);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"unit-dir", required_argument, NULL, 'u'},
+		{"socket", required_argument, NULL, 's'},
+		{"pidfile", required_argument, NULL, 'p'},
+		{"check", no_argument, NULL, 'C'},
+		{"strict", no_argument, NULL, 'S'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct config_paths paths = {0};
+	struct superd sd = {.devnull = -1};
+	struct diag diag = {0};
+	bool check = false;
+	int verbosity = 0, c;
+
+	ensure_std_fds();
+	while ((c = getopt_long(argc, argv, "c:u:s:p:vqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': paths.conf_file = optarg; break;
+		case 'u': paths.unit_dir = optarg; break;
+		case 's': paths.control_socket = optarg; break;
+		case 'p': paths.pid_file = optarg; break;
+		case 'C': check = true; break;
+		case 'S': diag.strict = true; break;
+		case 'v': verbosity = 1; break;
+		case 'q': verbosity = -1; break;
+		case 'V': printf("superd %s\n", PACKAGE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "superd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (diag.strict && !check) {
+		fprintf(stderr, "superd: --strict goes with --check\n");
+		return EXIT_USAGE;
+	}
+
+	sd.config = config_load(&paths, &diag);
+	if (sd.config == NULL) {
+		diag_print(&diag);
+		fprintf(stderr, "superd: out of memory while loading the configuration\n");
+		return 1;
+	}
+	if (check) {
+		diag_print(&diag);
+		if (diag.errors > 0)
+			fprintf(stderr, "superd: configuration invalid: %zu error(s)\n", diag.errors);
+		else
+			printf("superd: configuration valid: %zu unit(s) in %s\n",
+			       sd.config->nunits, sd.config->conf.unit_dir);
+		int rc = diag.errors > 0 ? EXIT_CONFIG : 0;
+		diag_free(&diag);
+		config_free(sd.config);
+		return rc;
+	}
+
+	if (sd.config->conf.log_level >= 0)
+		log_set_level((enum log_level)sd.config->conf.log_level);
+	if (verbosity > 0)
+		log_set_level(LOG_LEVEL_DEBUG);
+	else if (verbosity < 0)
+		log_set_level(LOG_LEVEL_WARNING);
+	diag_log(&diag);
+	if (diag.errors > 0) {
+		log_err(NULL, "configuration invalid: %zu error(s); not starting", diag.errors);
+		diag_free(&diag);
+		config_free(sd.config);
+		return EXIT_CONFIG;
+	}
+	diag_free(&diag);
+
+	sd.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (sd.devnull < 0) {
+		log_err_errno(NULL, "cannot open /dev/null");
+		config_free(sd.config);
+		return 1;
+	}
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		log_warn_errno(NULL, "cannot ignore SIGPIPE");
+	/* Orphaned grandchildren come to us, so their exits are seen and no
+	 * process of a unit's group outlives the unit unnoticed. */
+	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		log_warn_errno(NULL, "cannot become a child subreaper");
+
+	sd.loop = ev_default_loop(EVFLAG_AUTO);
+	if (sd.loop == NULL) {
+		log_err(NULL, "cannot initialise the event loop (libev)");
+		config_free(sd.config);
+		return 1;
+	}
+	ev_set_userdata(sd.loop, &sd);
+	watch_signal(&sd, &sd.sig_term, SIGTERM);
+	watch_signal(&sd, &sd.sig_int, SIGINT);
+	watch_signal(&sd, &sd.sig_hup, SIGHUP);
+	watch_signal(&sd, &sd.sig_quit, SIGQUIT);
+	watch_signal(&sd, &sd.sig_usr1, SIGUSR1);
+	watch_signal(&sd, &sd.sig_usr2, SIGUSR2);
+	watch_signal(&sd, &sd.sig_winch, SIGWINCH);
+	ev_child_init(&sd.child_watcher, child_cb, 0, 0);
+	ev_child_start(sd.loop, &sd.child_watcher);
+	ev_init(&sd.shutdown_deadline, shutdown_deadline_cb);
+	ev_init(&sd.shutdown_delay, shutdown_delay_cb);
+	ev_init(&sd.shutdown_grace, shutdown_grace_cb);
+
+	if (sd.config->conf.pid_file != NULL) {
+		if (pidfile_write(sd.config->conf.pid_file, getpid()) < 0) {
+			log_err_errno(NULL, "cannot write PID file %s", sd.config->conf.pid_file);
+			config_free(sd.config);
+			return 1;
+		}
+		sd.pid_file = strdup(sd.config->conf.pid_file);
+		if (sd.pid_file == NULL) {
+			pidfile_remove(sd.config->conf.pid_file);
+			config_free(sd.config);
+			return 1;
+		}
+	}
+
+	if (unit_create_all(&sd) < 0) {
+		log_err(NULL, "out of memory while creating units");
+		sd.exit_code = 1;
+	} else {
+		log_notice(NULL, "superd %s running with %zu unit(s) from %s (pid %ld)",
+			   PACKAGE_VERSION, sd.nunits, sd.config->conf.unit_dir,
+			   (long)getpid());
+		unit_start_autostart(&sd);
+		/* Runs until shutdown has released every unit (ev_break). */
+		ev_run(sd.loop, 0);
+	}
+
+	int code = sd.exit_code ? sd.exit_code : sd.forced ? 1 : 0;
+	unit_free_all(&sd);
+	cleanup_pid_file(&sd);
+	log_notice(NULL, "exiting with status %d%s", code,
+		   sd.forced ? " (processes had to be killed)" : "");
+	close(sd.devnull);
+	config_free(sd.config);
+	ev_loop_destroy(sd.loop);
+	return code;
+}

@@ -1,0 +1,48 @@
+/* superd: the one root object. main() owns it; callbacks reach it through
+ * ev_userdata() or their unit. */
+#ifndef SUPERD_SUPERD_H
+#define SUPERD_SUPERD_H
+
+#include "config.h"
+#include "hashmap.h"
+
+#include <ev.h>
+#include <stdbool.h>
+
+struct unit;
+
+struct superd {
+	struct ev_loop *loop;
+	struct config *config;
+
+	struct unit **units; /* in config order (sorted by name) */
+	size_t nunits;
+	struct hashmap units_by_name; /* "web.service" -> unit */
+	struct hashmap units_by_pid;  /* main PID -> unit */
+
+	/* Units whose main process is gone but whose process group still has
+	 * members; checked again whenever an orphan is reaped. */
+	struct unit *group_waiters;
+
+	ev_child child_watcher; /* every child, PID 0 */
+	ev_signal sig_term, sig_int, sig_hup, sig_quit, sig_usr1, sig_usr2, sig_winch;
+	ev_timer shutdown_deadline; /* ShutdownTimeoutSec= from the start of shutdown */
+	ev_timer shutdown_delay;    /* ShutdownDelaySec= before the first stop signal */
+	ev_timer shutdown_grace;    /* after the final SIGKILL: how long to wait for reaping */
+
+	int devnull;
+	char *pid_file; /* written by us: removed on every exit path */
+
+	bool shutting_down;
+	bool stopping_units; /* past ShutdownDelaySec= */
+	bool forced;	     /* something had to be SIGKILLed during shutdown */
+	int exit_code;
+};
+
+/* Begin graceful shutdown (SPEC §4); idempotent. */
+void superd_shutdown(struct superd *sd, const char *why);
+/* Called by the state machine whenever a unit has released its last
+ * process, so that shutdown can finish. */
+void superd_unit_released(struct superd *sd);
+
+#endif

@@ -1,0 +1,978 @@
+#include "unit.h"
+
+#include "backoff.h"
+#include "duration.h"
+#include "log.h"
+#include "signame.h"
+#include "spawn.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void unit_try_start(struct unit *u);
+static void unit_try_stop(struct unit *u);
+static void unit_finish_stop(struct unit *u);
+static void unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void unit_status_cb(struct ev_loop *loop, ev_io *w, int revents);
+
+static const char *const unit_state_names[] = {
+	[UNIT_INACTIVE] = "inactive", [UNIT_STARTING] = "starting",
+	[UNIT_ACTIVE] = "active",     [UNIT_RELOADING] = "reloading",
+	[UNIT_STOPPING] = "stopping", [UNIT_BACKOFF] = "backoff",
+	[UNIT_FAILED] = "failed",     [UNIT_EXITED] = "exited",
+};
+
+const char *
+unit_state_name(enum unit_state s)
+{
+	return unit_state_names[s];
+}
+
+static double
+usec_to_sec(uint64_t usec)
+{
+	return (double)usec / 1e6;
+}
+
+/* The one place where a unit's state changes. timeout_usec is how long the
+ * unit's timer runs in the new state; DURATION_INFINITY: no timer. */
+static void __attribute__((format(printf, 4, 5)))
+unit_set_state(struct unit *u, enum unit_state s, uint64_t timeout_usec,
+	       const char *fmt, ...)
+{
+	va_list ap;
+
+	ev_timer_stop(u->sd->loop, &u->timer);
+	if (timeout_usec != DURATION_INFINITY) {
+		ev_timer_set(&u->timer, usec_to_sec(timeout_usec), 0.);
+		ev_timer_start(u->sd->loop, &u->timer);
+	}
+	if (s == UNIT_ACTIVE && u->state != UNIT_ACTIVE)
+		u->active_since = ev_time();
+	u->state = s;
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(u->reason, sizeof(u->reason), fmt, ap);
+		va_end(ap);
+	} else {
+		u->reason[0] = '\0';
+	}
+}
+
+static bool
+unit_ready(const struct unit *u)
+{
+	return u->state == UNIT_ACTIVE || u->state == UNIT_RELOADING ||
+	       u->state == UNIT_EXITED;
+}
+
+bool
+unit_has_process(const struct unit *u)
+{
+	return u->pid != 0 || u->pgid != 0;
+}
+
+static bool
+group_alive(pid_t pgid)
+{
+	if (pgid <= 0)
+		return false;
+	return kill(-pgid, 0) == 0 || errno == EPERM;
+}
+
+static void
+signal_group(struct unit *u, int sig)
+{
+	if (u->pgid > 0 && kill(-u->pgid, sig) < 0) {
+		/* The child may not have called setsid() yet. */
+		if (errno == ESRCH && u->pid > 0) {
+			if (kill(u->pid, sig) < 0 && errno != ESRCH)
+				log_warn_errno(u->name, "cannot send %s to pid %ld",
+					       signame_name(sig), (long)u->pid);
+		} else if (errno != ESRCH) {
+			log_warn_errno(u->name, "cannot send %s to process group %ld",
+				       signame_name(sig), (long)u->pgid);
+		}
+	}
+}
+
+static void
+signal_main(struct unit *u, int sig)
+{
+	if (u->pid > 0 && kill(u->pid, sig) < 0 && errno != ESRCH)
+		log_warn_errno(u->name, "cannot send %s to pid %ld", signame_name(sig),
+			       (long)u->pid);
+}
+
+static void
+group_waiters_add(struct unit *u)
+{
+	for (struct unit *w = u->sd->group_waiters; w; w = w->next_group_waiter)
+		if (w == u)
+			return;
+	u->next_group_waiter = u->sd->group_waiters;
+	u->sd->group_waiters = u;
+}
+
+static void
+group_waiters_remove(struct unit *u)
+{
+	for (struct unit **p = &u->sd->group_waiters; *p; p = &(*p)->next_group_waiter) {
+		if (*p == u) {
+			*p = u->next_group_waiter;
+			u->next_group_waiter = NULL;
+			return;
+		}
+	}
+}
+
+/* Let units ordered after u start if they were waiting for it. */
+static void
+notify_start_waiters(struct unit *u)
+{
+	for (size_t i = 0; i < u->before.n; i++) {
+		struct unit *w = u->before.v[i];
+		if (w->want_up && (w->state == UNIT_INACTIVE || w->state == UNIT_FAILED))
+			unit_try_start(w);
+	}
+}
+
+/* Let units ordered before u stop if they were waiting for it to stop. */
+static void
+notify_stop_waiters(struct unit *u)
+{
+	for (size_t i = 0; i < u->after.n; i++) {
+		struct unit *d = u->after.v[i];
+		if (!d->want_up)
+			unit_try_stop(d);
+	}
+}
+
+static void
+fail_unit(struct unit *u, const char *why)
+{
+	u->want_up = false;
+	unit_set_state(u, UNIT_FAILED, DURATION_INFINITY, "%s", why);
+	log_err(u->name, "failed: %s", why);
+	notify_start_waiters(u);
+}
+
+static char *
+format_exit(int status, char *buf, size_t size)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, size, "killed by %s%s", signame_name(WTERMSIG(status)),
+			 WCOREDUMP(status) ? " (core dumped)" : "");
+	else
+		snprintf(buf, size, "ended (wait status %#x)", (unsigned)status);
+	return buf;
+}
+
+static bool
+exit_clean(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status) == 0;
+	if (WIFSIGNALED(status)) {
+		int s = WTERMSIG(status);
+		return s == SIGHUP || s == SIGINT || s == SIGTERM || s == SIGPIPE;
+	}
+	return false;
+}
+
+static bool
+should_restart(enum restart_policy p, int status, bool exec_failed)
+{
+	bool clean = !exec_failed && exit_clean(status);
+	bool abnormal = !exec_failed && WIFSIGNALED(status) && !clean;
+
+	switch (p) {
+	case RESTART_NO: return false;
+	case RESTART_ALWAYS: return true;
+	case RESTART_ON_SUCCESS: return clean;
+	case RESTART_ON_FAILURE: return !clean;
+	case RESTART_ON_ABNORMAL: return abnormal;
+	}
+	return false;
+}
+
+/* Conditions skip the start; asserts fail it. Returns 1 to go on, 0 when
+ * skipped or failed (state already set). */
+static bool
+check_one_condition(const struct unit_condition *c)
+{
+	struct stat st;
+	bool r = false;
+
+	switch (c->kind) {
+	case COND_PATH_EXISTS:
+		r = access(c->path, F_OK) == 0;
+		break;
+	case COND_PATH_IS_DIRECTORY:
+		r = stat(c->path, &st) == 0 && S_ISDIR(st.st_mode);
+		break;
+	case COND_FILE_NOT_EMPTY:
+		r = stat(c->path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+		break;
+	case COND_DIRECTORY_NOT_EMPTY: {
+		DIR *d = opendir(c->path);
+		if (d != NULL) {
+			struct dirent *de;
+			while ((de = readdir(d)) != NULL)
+				if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+					r = true;
+					break;
+				}
+			closedir(d);
+		}
+		break;
+	}
+	}
+	return r != c->negate;
+}
+
+static const char *
+condition_key(const struct unit_condition *c)
+{
+	static const char *const names[] = {
+		[COND_PATH_EXISTS] = "PathExists",
+		[COND_PATH_IS_DIRECTORY] = "PathIsDirectory",
+		[COND_FILE_NOT_EMPTY] = "FileNotEmpty",
+		[COND_DIRECTORY_NOT_EMPTY] = "DirectoryNotEmpty",
+	};
+	return names[c->kind];
+}
+
+static bool
+check_conditions(struct unit *u)
+{
+	const struct unit_config *cfg = u->cfg;
+	bool any_trigger = false, trigger_ok = false;
+	char why[512];
+
+	for (size_t i = 0; i < cfg->nconditions; i++) {
+		const struct unit_condition *c = &cfg->conditions[i];
+		bool ok = check_one_condition(c);
+		if (c->assert) {
+			if (!ok) {
+				snprintf(why, sizeof(why), "assertion failed: Assert%s=%s%s",
+					 condition_key(c), c->negate ? "!" : "", c->path);
+				fail_unit(u, why);
+				return false;
+			}
+			continue;
+		}
+		if (c->trigger) {
+			any_trigger = true;
+			trigger_ok |= ok;
+		} else if (!ok) {
+			u->want_up = false;
+			unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY,
+				       "condition not met: Condition%s=%s%s", condition_key(c),
+				       c->negate ? "!" : "", c->path);
+			log_notice(u->name, "start skipped: %s", u->reason);
+			notify_start_waiters(u);
+			return false;
+		}
+	}
+	if (any_trigger && !trigger_ok) {
+		u->want_up = false;
+		unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY,
+			       "condition not met: none of the '|' conditions holds");
+		log_notice(u->name, "start skipped: %s", u->reason);
+		notify_start_waiters(u);
+		return false;
+	}
+	return true;
+}
+
+static bool
+start_limit_hit(struct unit *u)
+{
+	unsigned burst = u->cfg->start_limit_burst;
+	ev_tstamp now = ev_now(u->sd->loop);
+
+	if (burst == 0)
+		return false;
+	if (u->start_times == NULL) {
+		u->start_times = calloc(burst, sizeof(*u->start_times));
+		if (u->start_times == NULL)
+			return false; /* no memory: do without the limit */
+	}
+	if (u->start_count >= burst) {
+		ev_tstamp oldest = u->start_times[u->start_count % burst];
+		if (now - oldest < usec_to_sec(u->cfg->start_limit_interval_usec))
+			return true;
+	}
+	u->start_times[u->start_count % burst] = now;
+	u->start_count++;
+	return false;
+}
+
+/* Fork the main process; the unit is in inactive, failed or backoff. */
+static void
+unit_spawn(struct unit *u)
+{
+	const struct unit_config *cfg = u->cfg;
+	const struct execcmd *cmd = &cfg->exec_start.v[0];
+	struct spawn_limit limits[3];
+	struct spawn_plan plan = {
+		.argv = cmd->argv,
+		.envp = u->envp,
+		.devnull = u->sd->devnull,
+		.cwd_optional = cfg->working_directory_optional,
+		.set_umask = cfg->umask_set,
+		.umask = cfg->umask,
+		.set_nice = cfg->nice_set,
+		.nice = cfg->nice,
+		.no_new_privs = cfg->no_new_privileges,
+		.limits = limits,
+	};
+	char *path, *home = NULL;
+	int fd = -1;
+	pid_t pid;
+
+	if (start_limit_hit(u)) {
+		char why[160], dur[64];
+		snprintf(why, sizeof(why), "start limit hit: %u starts within %s",
+			 cfg->start_limit_burst,
+			 duration_format(cfg->start_limit_interval_usec, dur, sizeof(dur)));
+		fail_unit(u, why);
+		return;
+	}
+#define LIMIT(flag, res, val)                                   \
+	if (cfg->flag) {                                        \
+		limits[plan.nlimits].resource = (res);          \
+		limits[plan.nlimits].lim.rlim_cur = cfg->val[0]; \
+		limits[plan.nlimits].lim.rlim_max = cfg->val[1]; \
+		plan.nlimits++;                                 \
+	}
+	LIMIT(limit_nofile_set, RLIMIT_NOFILE, limit_nofile)
+	LIMIT(limit_core_set, RLIMIT_CORE, limit_core)
+	LIMIT(limit_nproc_set, RLIMIT_NPROC, limit_nproc)
+#undef LIMIT
+	if (cfg->working_directory && strcmp(cfg->working_directory, "~") == 0) {
+		const char *h = getenv("HOME");
+		home = strdup(h && *h ? h : "/");
+		plan.cwd = home;
+	} else {
+		plan.cwd = cfg->working_directory;
+	}
+	path = spawn_resolve(cmd->path, unitfile_getenv(cfg, "PATH", 4));
+	if (path == NULL) {
+		free(home);
+		log_err(u->name, "cannot start: out of memory");
+		u->exec_errno = ENOMEM;
+		goto crashed;
+	}
+	plan.path = path;
+	u->exec_errno = 0;
+	u->exec_stage = 0;
+	pid = spawn_start(&plan, &fd);
+	free(path);
+	free(home);
+	if (pid < 0) {
+		u->exec_errno = errno;
+		u->exec_stage = SPAWN_STAGE_NONE;
+		log_err_errno(u->name, "cannot fork");
+		goto crashed;
+	}
+	if (hashmap_put_int(&u->sd->units_by_pid, pid, u) < 0) {
+		/* Without the PID in the table its exit would go unnoticed. */
+		log_err(u->name, "out of memory; killing new pid %ld", (long)pid);
+		kill(pid, SIGKILL);
+		close(fd);
+		u->exec_errno = ENOMEM;
+		goto crashed;
+	}
+	u->pid = pid;
+	u->pgid = pid;
+	u->sigkilled = false;
+	u->started_mono = ev_now(u->sd->loop);
+	u->status_fd = fd;
+	ev_io_set(&u->status_io, fd, EV_READ);
+	ev_io_start(u->sd->loop, &u->status_io);
+	if (cfg->type == SERVICE_SIMPLE) {
+		unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
+		log_info(u->name, "started, pid %ld", (long)pid);
+		notify_start_waiters(u);
+	} else {
+		unit_set_state(u, UNIT_STARTING, DURATION_INFINITY, NULL);
+		log_debug(u->name, "forked pid %ld, waiting for exec", (long)pid);
+	}
+	return;
+
+crashed:
+	/* No process came to be: count it as a crash so that the backoff
+	 * keeps this from becoming a hot loop. */
+	u->has_last_status = false;
+	u->after_stop = should_restart(cfg->restart, 0, true) && u->want_up
+				? UNIT_THEN_RESTART
+				: UNIT_THEN_FAILED;
+	snprintf(u->reason, sizeof(u->reason), "cannot start: %s", strerror(u->exec_errno));
+	unit_finish_stop(u);
+}
+
+static void
+unit_try_start(struct unit *u)
+{
+	struct superd *sd = u->sd;
+
+	if (!u->want_up || sd->shutting_down || unit_has_process(u))
+		return;
+	if (u->state != UNIT_INACTIVE && u->state != UNIT_FAILED &&
+	    u->state != UNIT_EXITED)
+		return;
+	if (u->missing_requires != NULL) {
+		char why[320];
+		snprintf(why, sizeof(why), "Requires=%s: no such unit", u->missing_requires);
+		fail_unit(u, why);
+		return;
+	}
+	for (size_t i = 0; i < u->requires.n; i++) {
+		struct unit *d = u->requires.v[i];
+		if (d->state == UNIT_FAILED) {
+			char why[320];
+			snprintf(why, sizeof(why), "required unit %s failed", d->name);
+			fail_unit(u, why);
+			return;
+		}
+	}
+	for (size_t i = 0; i < u->after.n; i++) {
+		struct unit *d = u->after.v[i];
+		if (d->want_up && !unit_ready(d)) {
+			unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY,
+				       "waiting for %s", d->name);
+			log_debug(u->name, "start waits for %s", d->name);
+			return;
+		}
+	}
+	if (!check_conditions(u))
+		return;
+	unit_spawn(u);
+}
+
+static void
+unit_mark_wanted(struct unit *u, struct unit_refs *started)
+{
+	if (u->want_up)
+		return;
+	u->want_up = true;
+	if (u->state == UNIT_FAILED)
+		u->start_count = 0; /* an explicit start resets the start limit */
+	struct unit **v = realloc(started->v, (started->n + 1) * sizeof(*v));
+	if (v == NULL) {
+		log_err(u->name, "out of memory while starting");
+		return;
+	}
+	started->v = v;
+	started->v[started->n++] = u;
+	for (size_t i = 0; i < u->requires.n; i++)
+		unit_mark_wanted(u->requires.v[i], started);
+	for (size_t i = 0; i < u->cfg->wants.n; i++) {
+		struct unit *w = unit_find(u->sd, u->cfg->wants.v[i].name);
+		if (w != NULL)
+			unit_mark_wanted(w, started);
+	}
+}
+
+/* Mark every unit (and what it pulls in) wanted first, then try them all,
+ * so that ordering holds whatever order they are listed in. */
+static void
+unit_start_many(struct unit **v, size_t n)
+{
+	struct unit_refs started = {0};
+
+	for (size_t i = 0; i < n; i++)
+		unit_mark_wanted(v[i], &started);
+	for (size_t i = 0; i < started.n; i++)
+		unit_try_start(started.v[i]);
+	free(started.v);
+}
+
+void
+unit_start(struct unit *u)
+{
+	unit_start_many(&u, 1);
+}
+
+void
+unit_start_autostart(struct superd *sd)
+{
+	struct unit **v = calloc(sd->nunits ? sd->nunits : 1, sizeof(*v));
+	size_t n = 0;
+
+	if (v == NULL) {
+		log_err(NULL, "out of memory while starting units");
+		return;
+	}
+	for (size_t i = 0; i < sd->nunits; i++)
+		if (sd->units[i]->cfg->auto_start)
+			v[n++] = sd->units[i];
+	unit_start_many(v, n);
+	free(v);
+}
+
+static void
+unit_begin_stop(struct unit *u)
+{
+	const struct unit_config *cfg = u->cfg;
+	char dur[64];
+
+	if (cfg->kill_mode == KILL_PROCESS_GROUP) {
+		signal_group(u, cfg->kill_signal);
+		signal_group(u, SIGCONT);
+	} else {
+		signal_main(u, cfg->kill_signal);
+		signal_main(u, SIGCONT);
+	}
+	u->after_stop = UNIT_THEN_INACTIVE;
+	unit_set_state(u, UNIT_STOPPING, cfg->timeout_stop_usec, "stopping");
+	log_info(u->name, "stopping: %s sent to %s %ld, SIGKILL after %s",
+		 signame_name(cfg->kill_signal),
+		 cfg->kill_mode == KILL_PROCESS_GROUP ? "process group" : "pid",
+		 (long)u->pid,
+		 duration_format(cfg->timeout_stop_usec, dur, sizeof(dur)));
+}
+
+static void
+unit_try_stop(struct unit *u)
+{
+	if (u->want_up)
+		return;
+	if (u->state != UNIT_STARTING && u->state != UNIT_ACTIVE &&
+	    u->state != UNIT_RELOADING)
+		return;
+	/* Units that start after this one stop before it. */
+	for (size_t i = 0; i < u->before.n; i++) {
+		struct unit *w = u->before.v[i];
+		if (!w->want_up && unit_has_process(w)) {
+			snprintf(u->reason, sizeof(u->reason), "stop waits for %s", w->name);
+			log_debug(u->name, "stop waits for %s", w->name);
+			return;
+		}
+	}
+	unit_begin_stop(u);
+}
+
+void
+unit_stop(struct unit *u)
+{
+	u->want_up = false;
+	switch (u->state) {
+	case UNIT_INACTIVE:
+	case UNIT_EXITED:
+		unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY, "stopped");
+		notify_start_waiters(u);
+		break;
+	case UNIT_FAILED:
+		break;
+	case UNIT_BACKOFF:
+		unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY, "stopped during backoff");
+		log_info(u->name, "stopped while waiting to restart");
+		notify_start_waiters(u);
+		notify_stop_waiters(u);
+		superd_unit_released(u->sd);
+		break;
+	case UNIT_STARTING:
+	case UNIT_ACTIVE:
+	case UNIT_RELOADING:
+		unit_try_stop(u);
+		break;
+	case UNIT_STOPPING:
+		if (u->after_stop == UNIT_THEN_RESTART)
+			u->after_stop = UNIT_THEN_INACTIVE;
+		break;
+	}
+}
+
+/* All processes are gone: move on as after_stop says. */
+static void
+unit_finish_stop(struct unit *u)
+{
+	struct superd *sd = u->sd;
+	char dur[64];
+
+	group_waiters_remove(u);
+	u->pgid = 0;
+	switch (u->after_stop) {
+	case UNIT_THEN_RESTART:
+		if (u->want_up && !sd->shutting_down) {
+			uint64_t delay = backoff_delay(u->cfg->restart_usec,
+						       u->cfg->restart_max_usec,
+						       u->backoff_step);
+			if (u->backoff_step < 64)
+				u->backoff_step++;
+			u->next_delay_usec = delay;
+			u->next_start_at = ev_now(sd->loop) + usec_to_sec(delay);
+			unit_set_state(u, UNIT_BACKOFF, delay, "%s", u->reason);
+			log_notice(u->name, "restarting in %s",
+				   duration_format(delay, dur, sizeof(dur)));
+			break;
+		}
+		unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY, "stopped");
+		break;
+	case UNIT_THEN_FAILED:
+		u->want_up = false;
+		unit_set_state(u, UNIT_FAILED, DURATION_INFINITY, "%s", u->reason);
+		log_err(u->name, "failed: %s", u->reason);
+		break;
+	case UNIT_THEN_INACTIVE:
+		unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY, "stopped");
+		log_info(u->name, "stopped");
+		break;
+	}
+	notify_stop_waiters(u);
+	notify_start_waiters(u);
+	if (u->state == UNIT_INACTIVE && u->want_up)
+		unit_try_start(u);
+	superd_unit_released(sd);
+}
+
+/* The main process is gone; stop what is left of its group, then finish. */
+static void
+unit_cleanup_group(struct unit *u)
+{
+	if (!group_alive(u->pgid)) {
+		unit_finish_stop(u);
+		return;
+	}
+	if (u->state != UNIT_STOPPING) {
+		char dur[64];
+		signal_group(u, u->cfg->kill_signal);
+		signal_group(u, SIGCONT);
+		unit_set_state(u, UNIT_STOPPING, u->cfg->timeout_stop_usec, "%s", u->reason);
+		log_info(u->name, "stopping leftover processes of group %ld: %s, SIGKILL after %s",
+			 (long)u->pgid, signame_name(u->cfg->kill_signal),
+			 duration_format(u->cfg->timeout_stop_usec, dur, sizeof(dur)));
+	}
+	group_waiters_add(u);
+}
+
+/* Read the exec status pipe: data is a failure report, EOF a successful
+ * exec. Returns true once the pipe is finished with. */
+static bool
+unit_read_status(struct unit *u)
+{
+	struct spawn_failure f;
+	ssize_t n;
+
+	if (u->status_fd < 0)
+		return true;
+	do
+		n = read(u->status_fd, &f, sizeof(f));
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return false;
+	if (n == (ssize_t)sizeof(f)) {
+		u->exec_errno = f.err;
+		u->exec_stage = f.stage;
+		snprintf(u->reason, sizeof(u->reason), "%s %s: %s",
+			 spawn_stage_name(f.stage),
+			 f.stage == SPAWN_STAGE_EXEC ? u->cfg->exec_start.v[0].path
+			 : f.stage == SPAWN_STAGE_CHDIR ? u->cfg->working_directory
+							: "failed",
+			 strerror(f.err));
+		log_err(u->name, "cannot start: %s", u->reason);
+	} else if (n < 0) {
+		log_warn_errno(u->name, "reading exec status");
+	}
+	ev_io_stop(u->sd->loop, &u->status_io);
+	close(u->status_fd);
+	u->status_fd = -1;
+	return true;
+}
+
+static void
+unit_status_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct unit *u = w->data;
+
+	(void)loop, (void)revents;
+	if (!unit_read_status(u))
+		return;
+	if (u->exec_errno == 0 && u->state == UNIT_STARTING) {
+		unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
+		log_info(u->name, "started, pid %ld", (long)u->pid);
+		notify_start_waiters(u);
+	}
+}
+
+void
+unit_child_exited(struct superd *sd, pid_t pid, int status)
+{
+	struct unit *u = hashmap_del_int(&sd->units_by_pid, pid);
+	char how[128], dur[64];
+
+	if (u == NULL) {
+		/* An orphan (we are a subreaper): its group may now be empty. */
+		struct unit *next;
+		for (struct unit *w = sd->group_waiters; w; w = next) {
+			next = w->next_group_waiter;
+			if (w->pid == 0 && !group_alive(w->pgid))
+				unit_finish_stop(w);
+		}
+		return;
+	}
+	u->pid = 0;
+	/* The child is gone, so the pipe holds its report or EOF now. */
+	if (u->status_fd >= 0) {
+		unit_read_status(u);
+		if (u->status_fd >= 0) {
+			ev_io_stop(sd->loop, &u->status_io);
+			close(u->status_fd);
+			u->status_fd = -1;
+		}
+	}
+	u->last_status = status;
+	u->has_last_status = true;
+	uint64_t uptime = (uint64_t)((ev_now(sd->loop) - u->started_mono) * 1e6);
+	format_exit(status, how, sizeof(how));
+
+	switch (u->state) {
+	case UNIT_STARTING:
+	case UNIT_ACTIVE:
+	case UNIT_RELOADING: {
+		bool exec_failed = u->exec_errno != 0;
+		bool clean = !exec_failed && exit_clean(status);
+		bool restart = u->want_up && !sd->shutting_down &&
+			       should_restart(u->cfg->restart, status, exec_failed);
+		/* An exec failure was logged with its cause already. */
+		if (!exec_failed) {
+			snprintf(u->reason, sizeof(u->reason), "main process %s", how);
+			log_msg(clean ? LOG_LEVEL_INFO : LOG_LEVEL_WARNING, u->name,
+				"main process %s after %s", how,
+				duration_format(uptime, dur, sizeof(dur)));
+		}
+		if (backoff_should_reset(uptime, u->cfg->restart_reset_usec))
+			u->backoff_step = 0;
+		if (restart) {
+			u->after_stop = UNIT_THEN_RESTART;
+		} else {
+			u->want_up = false;
+			u->after_stop = clean ? UNIT_THEN_INACTIVE : UNIT_THEN_FAILED;
+		}
+		unit_cleanup_group(u);
+		break;
+	}
+	case UNIT_STOPPING:
+		log_debug(u->name, "main process %s", how);
+		if (u->cfg->kill_mode == KILL_MIXED && group_alive(u->pgid))
+			signal_group(u, SIGKILL);
+		if (group_alive(u->pgid))
+			group_waiters_add(u);
+		else
+			unit_finish_stop(u);
+		break;
+	case UNIT_INACTIVE:
+	case UNIT_BACKOFF:
+	case UNIT_FAILED:
+	case UNIT_EXITED:
+		/* No main process in these states: a bookkeeping bug. */
+		log_err(u->name, "unexpected exit of pid %ld in state %s", (long)pid,
+			unit_state_name(u->state));
+		break;
+	}
+}
+
+void
+unit_kill_all(struct unit *u)
+{
+	if (!unit_has_process(u))
+		return;
+	signal_group(u, SIGKILL);
+	signal_main(u, SIGKILL);
+	u->sigkilled = true;
+}
+
+static void
+unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct unit *u = w->data;
+	char dur[64];
+
+	(void)loop, (void)revents;
+	switch (u->state) {
+	case UNIT_BACKOFF:
+		if (!u->want_up || u->sd->shutting_down) {
+			unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY, "stopped");
+			return;
+		}
+		u->restarts++;
+		log_info(u->name, "restarting (restart %u)", u->restarts);
+		unit_spawn(u);
+		break;
+	case UNIT_STOPPING:
+		if (!u->sigkilled) {
+			log_warn(u->name, "still running %s after the stop signal; sending SIGKILL",
+				 duration_format(u->cfg->timeout_stop_usec, dur, sizeof(dur)));
+			unit_kill_all(u);
+			if (u->sd->shutting_down)
+				u->sd->forced = true;
+		}
+		/* Processes we cannot see exit (children of a member that left
+		 * the group) are checked again, only while this lasts. */
+		if (u->pid == 0 && !group_alive(u->pgid)) {
+			unit_finish_stop(u);
+			return;
+		}
+		ev_timer_set(&u->timer, 0.5, 0.);
+		ev_timer_start(u->sd->loop, &u->timer);
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+refs_add(struct unit_refs *r, struct unit *u)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i] == u)
+			return 0;
+	struct unit **v = realloc(r->v, (r->n + 1) * sizeof(*v));
+	if (v == NULL)
+		return -1;
+	r->v = v;
+	r->v[r->n++] = u;
+	return 0;
+}
+
+/* The unit's environment: PATH, then Environment= with later assignments
+ * of a name replacing earlier ones. */
+static char **
+build_envp(const struct unit_config *cfg)
+{
+	const struct strv *env = &cfg->environment;
+	char **envp = calloc(env->n + 2, sizeof(char *));
+	size_t n = 0;
+
+	if (envp == NULL)
+		return NULL;
+	bool has_path = false;
+	for (size_t i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], "PATH=", 5) == 0)
+			has_path = true;
+	if (!has_path) {
+		char *p = NULL;
+		if (asprintf(&p, "PATH=%s", unitfile_getenv(cfg, "PATH", 4)) < 0)
+			p = NULL;
+		envp[n++] = p;
+	}
+	for (size_t i = 0; i < env->n; i++) {
+		const char *eq = strchr(env->v[i], '=');
+		size_t len = (size_t)(eq - env->v[i]) + 1;
+		bool later = false;
+		for (size_t j = i + 1; j < env->n; j++)
+			if (strncmp(env->v[j], env->v[i], len) == 0)
+				later = true;
+		if (!later)
+			envp[n++] = strdup(env->v[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (envp[i] == NULL) {
+			for (size_t j = 0; j < n; j++)
+				free(envp[j]);
+			free(envp);
+			return NULL;
+		}
+	return envp;
+}
+
+int
+unit_create_all(struct superd *sd)
+{
+	const struct config *cfg = sd->config;
+
+	hashmap_init_str(&sd->units_by_name);
+	hashmap_init_int(&sd->units_by_pid);
+	sd->units = calloc(cfg->nunits ? cfg->nunits : 1, sizeof(*sd->units));
+	if (sd->units == NULL)
+		return -1;
+	for (size_t i = 0; i < cfg->nunits; i++) {
+		struct unit *u = calloc(1, sizeof(*u));
+		if (u == NULL)
+			return -1;
+		u->sd = sd;
+		u->cfg = cfg->units[i];
+		u->name = u->cfg->name;
+		u->status_fd = -1;
+		u->state = UNIT_INACTIVE;
+		ev_init(&u->timer, unit_timer_cb);
+		u->timer.data = u;
+		ev_init(&u->status_io, unit_status_cb);
+		u->status_io.data = u;
+		u->envp = build_envp(u->cfg);
+		sd->units[sd->nunits++] = u;
+		if (u->envp == NULL || hashmap_put_str(&sd->units_by_name, u->name, u) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < sd->nunits; i++) {
+		struct unit *u = sd->units[i];
+		const struct unit_config *c = u->cfg;
+		for (size_t k = 0; k < c->after.n; k++) {
+			struct unit *d = unit_find(sd, c->after.v[k].name);
+			if (d && (refs_add(&u->after, d) < 0 || refs_add(&d->before, u) < 0))
+				return -1;
+		}
+		for (size_t k = 0; k < c->before.n; k++) {
+			struct unit *d = unit_find(sd, c->before.v[k].name);
+			if (d && (refs_add(&u->before, d) < 0 || refs_add(&d->after, u) < 0))
+				return -1;
+		}
+		for (size_t k = 0; k < c->requires.n; k++) {
+			struct unit *d = unit_find(sd, c->requires.v[k].name);
+			if (d == NULL) {
+				if (u->missing_requires == NULL)
+					u->missing_requires = c->requires.v[k].name;
+			} else if (refs_add(&u->requires, d) < 0) {
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+void
+unit_free_all(struct superd *sd)
+{
+	for (size_t i = 0; i < sd->nunits; i++) {
+		struct unit *u = sd->units[i];
+		ev_timer_stop(sd->loop, &u->timer);
+		if (u->status_fd >= 0) {
+			ev_io_stop(sd->loop, &u->status_io);
+			close(u->status_fd);
+		}
+		if (u->envp) {
+			for (char **e = u->envp; *e; e++)
+				free(*e);
+			free(u->envp);
+		}
+		free(u->after.v);
+		free(u->before.v);
+		free(u->requires.v);
+		free(u->start_times);
+		free(u);
+	}
+	free(sd->units);
+	sd->units = NULL;
+	sd->nunits = 0;
+	hashmap_free(&sd->units_by_name);
+	hashmap_free(&sd->units_by_pid);
+}
+
+struct unit *
+unit_find(struct superd *sd, const char *name)
+{
+	return hashmap_get_str(&sd->units_by_name, name);
+}

@@ -1,0 +1,125 @@
+/* unit: a unit at run time, and its state machine.
+ *
+ * States (shown by status as State=):
+ *
+ *   inactive  No process. Either nothing is wanted, or a start is wanted
+ *             and waits for a unit it is ordered After= (reason says which).
+ *   starting  The main process is forked; for Type=exec not yet exec'd.
+ *   active    Running and ready. Type=simple is ready at fork, Type=exec
+ *             once exec succeeded.
+ *   stopping  The stop signal has been sent (a stop request, or cleanup of
+ *             the rest of the process group after the main process died);
+ *             TimeoutStopSec= runs, then SIGKILL to the whole group. The
+ *             state ends when the main process and its group are gone.
+ *   backoff   Waiting RestartSec= (doubling up to RestartMaxDelaySec=) to
+ *             restart after a crash or an exec failure.
+ *   failed    Gave up: Restart= says no after a failure, the start limit was
+ *             hit, a Requires= unit is missing or failed, or an Assert*=
+ *             failed. Reason says which.
+ *   exited    (oneshot, not yet implemented)
+ *   reloading (not yet implemented)
+ *
+ * Wanted state (want_up) is kept apart from the actual state: requests
+ * change what is wanted, and the machine moves towards it. Every state
+ * change goes through unit_set_state(), which records why, and which arms
+ * or cancels the unit's one timer: it runs only while the unit waits
+ * (backoff, stopping), never in steady states. */
+#ifndef SUPERD_UNIT_H
+#define SUPERD_UNIT_H
+
+#include "superd.h"
+#include "unitfile.h"
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum unit_state {
+	UNIT_INACTIVE,
+	UNIT_STARTING,
+	UNIT_ACTIVE,
+	UNIT_RELOADING,
+	UNIT_STOPPING,
+	UNIT_BACKOFF,
+	UNIT_FAILED,
+	UNIT_EXITED,
+};
+
+/* What happens once a stopping unit's processes are all gone. */
+enum unit_after_stop {
+	UNIT_THEN_INACTIVE,
+	UNIT_THEN_RESTART, /* backoff, then start */
+	UNIT_THEN_FAILED,
+};
+
+struct unit_refs {
+	struct unit **v;
+	size_t n;
+};
+
+struct unit {
+	struct superd *sd;
+	const struct unit_config *cfg;
+	const char *name; /* cfg->name */
+
+	enum unit_state state;
+	bool want_up;
+	enum unit_after_stop after_stop;
+
+	pid_t pid;  /* main process; 0 if none */
+	pid_t pgid; /* process group still to clean up; 0 if none */
+	int status_fd; /* exec status pipe, -1 if none */
+	ev_io status_io;
+	ev_timer timer;
+	bool sigkilled;  /* the stop timeout fired */
+
+	/* Ordering, resolved both ways: units this one starts after, and the
+	 * units that start after this one. */
+	struct unit_refs after, before, requires;
+	const char *missing_requires; /* a Requires= unit that does not exist */
+
+	/* Runtime facts for status. */
+	unsigned restarts;	/* automatic restarts so far */
+	unsigned backoff_step;
+	uint64_t next_delay_usec;
+	ev_tstamp next_start_at; /* monotonic; while in backoff */
+	ev_tstamp started_mono;	 /* when the current process was forked */
+	ev_tstamp active_since;	 /* wall clock, for show */
+	int last_status;	 /* wait status of the last exit */
+	bool has_last_status;
+	int exec_errno;		 /* exec failure of the current run, 0 if none */
+	int exec_stage;
+	char reason[256];	 /* why it is in its state */
+
+	/* Start limit: times of the last StartLimitBurst= starts (a ring). */
+	ev_tstamp *start_times;
+	unsigned start_count;
+
+	char **envp; /* built once at load */
+	struct unit *next_group_waiter;
+};
+
+/* Create the runtime units for sd->config and link their dependencies.
+ * Returns 0 or -1 (ENOMEM). */
+int unit_create_all(struct superd *sd);
+void unit_free_all(struct superd *sd);
+struct unit *unit_find(struct superd *sd, const char *name);
+
+/* Requests. start pulls in Requires=/Wants= units too. */
+void unit_start(struct unit *u);
+/* Start every AutoStart=yes unit, in dependency order. */
+void unit_start_autostart(struct superd *sd);
+void unit_stop(struct unit *u);
+
+/* Events. */
+void unit_child_exited(struct superd *sd, pid_t pid, int status);
+
+/* Whether the unit still has any process (main or group). */
+bool unit_has_process(const struct unit *u);
+/* SIGKILL everything of the unit now (shutdown deadline). */
+void unit_kill_all(struct unit *u);
+
+const char *unit_state_name(enum unit_state s);
+
+#endif

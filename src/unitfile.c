@@ -1,0 +1,1074 @@
+#include "unitfile.h"
+
+#include "duration.h"
+#include "inifile.h"
+#include "signame.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+
+/* Raw Exec*= lines, kept until the environment is complete. */
+struct raw_line {
+	char *text;
+	unsigned line;
+};
+
+struct raw_lines {
+	struct raw_line *v;
+	size_t n;
+};
+
+enum raw_exec_kind {
+	RAW_START,
+	RAW_START_PRE,
+	RAW_START_POST,
+	RAW_RELOAD,
+	RAW_STOP,
+	RAW__MAX,
+};
+
+struct unitfile_parse {
+	struct unit_config *c;
+	struct diag *d;
+	const char *path;
+	struct raw_lines exec[RAW__MAX];
+	/* One warning per ignored key, not one per line. */
+	struct strv warned;
+	bool timeout_stop_set;
+};
+
+struct unitfile_key;
+typedef void (*unitfile_parser)(struct unitfile_parse *p,
+				const struct unitfile_key *k,
+				const char *value, unsigned line);
+
+enum {
+	KEY_UNIT = 1u << 0,
+	KEY_SERVICE = 1u << 1,
+	/* Parsed and checked, but not acted on by this version yet. */
+	KEY_NOT_YET = 1u << 2,
+};
+
+struct unitfile_key {
+	const char *name;
+	unsigned flags;
+	unitfile_parser parse;
+	size_t offset; /* into struct unit_config, where the parser needs one */
+	int arg;       /* parser-specific */
+};
+
+#define OFF(field) offsetof(struct unit_config, field)
+#define FIELD(p, k, type) ((type *)((char *)(p)->c + (k)->offset))
+
+static void
+bad_value(struct unitfile_parse *p, const struct unitfile_key *k, unsigned line,
+	  const char *value, const char *why)
+{
+	diag_add(p->d, DIAG_ERROR, p->path, line, "invalid %s=%s: %s", k->name,
+		 value, why);
+}
+
+static void
+oom(struct unitfile_parse *p, unsigned line)
+{
+	diag_add(p->d, DIAG_ERROR, p->path, line, "out of memory");
+}
+
+static void
+parse_string(struct unitfile_parse *p, const struct unitfile_key *k,
+	     const char *value, unsigned line)
+{
+	char **field = FIELD(p, k, char *);
+	free(*field);
+	*field = NULL;
+	if (*value == '\0')
+		return;
+	*field = strdup(value);
+	if (*field == NULL)
+		oom(p, line);
+}
+
+static void
+parse_abs_path(struct unitfile_parse *p, const struct unitfile_key *k,
+	       const char *value, unsigned line)
+{
+	if (*value != '\0' && *value != '/') {
+		bad_value(p, k, line, value, "not an absolute path");
+		return;
+	}
+	parse_string(p, k, value, line);
+}
+
+static int
+parse_bool_value(const char *v)
+{
+	static const char *const yes[] = {"1", "yes", "y", "true", "t", "on"};
+	static const char *const no[] = {"0", "no", "n", "false", "f", "off"};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static void
+parse_bool(struct unitfile_parse *p, const struct unitfile_key *k,
+	   const char *value, unsigned line)
+{
+	int b = parse_bool_value(value);
+	if (b < 0) {
+		bad_value(p, k, line, value, "expected yes or no");
+		return;
+	}
+	*FIELD(p, k, bool) = b;
+}
+
+static void
+parse_duration(struct unitfile_parse *p, const struct unitfile_key *k,
+	       const char *value, unsigned line)
+{
+	uint64_t usec;
+	if (duration_parse(value, &usec) < 0) {
+		bad_value(p, k, line, value,
+			  errno == ERANGE ? "too large"
+					  : "expected a time span such as 500ms, 2s or 1min 30s");
+		return;
+	}
+	*FIELD(p, k, uint64_t) = usec;
+}
+
+/* TimeoutStopSec=0 means no timeout, as in systemd. */
+static void
+parse_timeout(struct unitfile_parse *p, const struct unitfile_key *k,
+	      const char *value, unsigned line)
+{
+	uint64_t usec;
+	if (duration_parse(value, &usec) < 0) {
+		bad_value(p, k, line, value, "expected a time span or infinity");
+		return;
+	}
+	if (usec == 0)
+		usec = DURATION_INFINITY;
+	if (k->offset == OFF(timeout_stop_usec) || k->arg)
+		p->timeout_stop_set = true;
+	*FIELD(p, k, uint64_t) = usec;
+	if (k->arg) /* TimeoutSec= sets both */
+		p->c->timeout_start_usec = usec;
+}
+
+static void
+parse_unsigned(struct unitfile_parse *p, const struct unitfile_key *k,
+	       const char *value, unsigned line)
+{
+	char *end;
+	unsigned long n;
+	errno = 0;
+	n = strtoul(value, &end, 10);
+	if (!isdigit((unsigned char)*value) || *end != '\0' || errno || n > UINT_MAX) {
+		bad_value(p, k, line, value, "expected a non-negative number");
+		return;
+	}
+	*FIELD(p, k, unsigned) = (unsigned)n;
+}
+
+static void
+parse_signal(struct unitfile_parse *p, const struct unitfile_key *k,
+	     const char *value, unsigned line)
+{
+	int sig = signame_parse(value);
+	if (sig < 0) {
+		bad_value(p, k, line, value, "not a signal name or number");
+		return;
+	}
+	if (sig == SIGSTOP) {
+		bad_value(p, k, line, value, "SIGSTOP cannot stop a process");
+		return;
+	}
+	*FIELD(p, k, int) = sig;
+}
+
+struct enum_name {
+	const char *name;
+	int value;
+};
+
+static const struct enum_name type_names[] = {
+	{"simple", SERVICE_SIMPLE}, {"exec", SERVICE_EXEC},
+	{"notify", SERVICE_NOTIFY}, {"forking", SERVICE_FORKING},
+	{"oneshot", SERVICE_ONESHOT}, {NULL, 0},
+};
+static const struct enum_name restart_names[] = {
+	{"no", RESTART_NO}, {"always", RESTART_ALWAYS},
+	{"on-failure", RESTART_ON_FAILURE}, {"on-abnormal", RESTART_ON_ABNORMAL},
+	{"on-success", RESTART_ON_SUCCESS}, {NULL, 0},
+};
+static const struct enum_name kill_mode_names[] = {
+	{"process-group", KILL_PROCESS_GROUP}, {"mixed", KILL_MIXED},
+	{"process", KILL_PROCESS}, {NULL, 0},
+};
+static const struct enum_name action_names[] = {
+	{"none", UNIT_ACTION_NONE}, {"exit", UNIT_ACTION_EXIT}, {NULL, 0},
+};
+static const struct enum_name notify_access_names[] = {
+	{"main", 0}, {"all", 1}, {NULL, 0},
+};
+
+static const struct enum_name *const enum_tables[] = {
+	type_names, restart_names, kill_mode_names, action_names,
+	notify_access_names,
+};
+enum { ENUM_TYPE, ENUM_RESTART, ENUM_KILL_MODE, ENUM_ACTION, ENUM_NOTIFY_ACCESS };
+
+static const char *
+enum_name(const struct enum_name *t, int v)
+{
+	for (; t->name; t++)
+		if (t->value == v)
+			return t->name;
+	return "?";
+}
+
+static void
+parse_enum(struct unitfile_parse *p, const struct unitfile_key *k,
+	   const char *value, unsigned line)
+{
+	const struct enum_name *t = enum_tables[k->arg];
+	char expected[160];
+	size_t len = 0;
+
+	for (const struct enum_name *e = t; e->name; e++) {
+		if (strcmp(value, e->name) == 0) {
+			if (k->arg == ENUM_NOTIFY_ACCESS)
+				*FIELD(p, k, bool) = e->value;
+			else
+				*FIELD(p, k, int) = e->value;
+			return;
+		}
+	}
+	expected[0] = '\0';
+	for (const struct enum_name *e = t; e->name; e++) {
+		int w = snprintf(expected + len, sizeof(expected) - len, "%s%s",
+				 len ? ", " : "expected one of ", e->name);
+		if (w > 0 && (size_t)w < sizeof(expected) - len)
+			len += (size_t)w;
+	}
+	bad_value(p, k, line, value, expected);
+}
+
+static int
+push_word(void *ctx, const char *word)
+{
+	return strv_push(ctx, word);
+}
+
+/* Split a list value; an empty value resets the list (systemd's rule). */
+static bool
+split_list(struct unitfile_parse *p, const struct unitfile_key *k,
+	   const char *value, unsigned line, struct strv *out)
+{
+	char err[256];
+	if (execcmd_split_words(value, push_word, out, err, sizeof(err)) < 0) {
+		bad_value(p, k, line, value, err);
+		strv_clear(out);
+		return false;
+	}
+	return true;
+}
+
+static void
+parse_strv(struct unitfile_parse *p, const struct unitfile_key *k,
+	   const char *value, unsigned line)
+{
+	struct strv *field = FIELD(p, k, struct strv);
+	struct strv words = {0};
+
+	if (*value == '\0') {
+		strv_clear(field);
+		return;
+	}
+	if (!split_list(p, k, value, line, &words))
+		return;
+	for (size_t i = 0; i < words.n; i++)
+		if (strv_push(field, words.v[i]) < 0)
+			oom(p, line);
+	strv_clear(&words);
+}
+
+static bool
+valid_env_name(const char *s, size_t n)
+{
+	if (n == 0 || isdigit((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
+static void
+parse_env_names(struct unitfile_parse *p, const struct unitfile_key *k,
+		const char *value, unsigned line)
+{
+	struct strv *field = FIELD(p, k, struct strv);
+	size_t before = field->n;
+
+	parse_strv(p, k, value, line);
+	for (size_t i = before; i < field->n; i++) {
+		/* UnsetEnvironment= also takes NAME=VALUE pairs. */
+		const char *eq = strchr(field->v[i], '=');
+		size_t n = eq ? (size_t)(eq - field->v[i]) : strlen(field->v[i]);
+		if (!valid_env_name(field->v[i], n) ||
+		    (eq && k->offset != OFF(unset_environment)))
+			bad_value(p, k, line, field->v[i], "not a valid variable name");
+	}
+}
+
+static void
+parse_environment(struct unitfile_parse *p, const struct unitfile_key *k,
+		  const char *value, unsigned line)
+{
+	struct strv words = {0};
+
+	if (*value == '\0') {
+		strv_clear(&p->c->environment);
+		return;
+	}
+	if (!split_list(p, k, value, line, &words))
+		return;
+	for (size_t i = 0; i < words.n; i++) {
+		const char *eq = strchr(words.v[i], '=');
+		if (eq == NULL || !valid_env_name(words.v[i], (size_t)(eq - words.v[i]))) {
+			/* Never echo the value: it may be a secret. */
+			diag_add(p->d, DIAG_ERROR, p->path, line,
+				 "invalid Environment= assignment: expected NAME=VALUE "
+				 "with a valid variable name");
+			continue;
+		}
+		if (strv_push(&p->c->environment, words.v[i]) < 0)
+			oom(p, line);
+	}
+	strv_clear(&words);
+}
+
+static void
+parse_deps(struct unitfile_parse *p, const struct unitfile_key *k,
+	   const char *value, unsigned line)
+{
+	struct unit_deplist *list = FIELD(p, k, struct unit_deplist);
+	struct strv words = {0};
+
+	if (*value == '\0') {
+		for (size_t i = 0; i < list->n; i++)
+			free(list->v[i].name);
+		free(list->v);
+		list->v = NULL;
+		list->n = 0;
+		return;
+	}
+	if (!split_list(p, k, value, line, &words))
+		return;
+	for (size_t i = 0; i < words.n; i++) {
+		char *name = unitfile_normalize_name(words.v[i]);
+		if (name == NULL) {
+			if (errno == EPROTONOSUPPORT)
+				diag_add(p->d, DIAG_NOTICE, p->path, line,
+					 "%s=%s: not a service; superd has no such units, ignored",
+					 k->name, words.v[i]);
+			else if (errno == EINVAL)
+				bad_value(p, k, line, words.v[i], "not a valid unit name");
+			else
+				oom(p, line);
+			continue;
+		}
+		if (strcmp(name, p->c->name) == 0) {
+			diag_add(p->d, DIAG_WARNING, p->path, line,
+				 "%s= names the unit itself; ignored", k->name);
+			free(name);
+			continue;
+		}
+		struct unit_dep *v = realloc(list->v, (list->n + 1) * sizeof(*v));
+		if (v == NULL) {
+			free(name);
+			oom(p, line);
+			continue;
+		}
+		list->v = v;
+		list->v[list->n].name = name;
+		list->v[list->n].line = line;
+		list->n++;
+	}
+	strv_clear(&words);
+}
+
+static void
+parse_exec(struct unitfile_parse *p, const struct unitfile_key *k,
+	   const char *value, unsigned line)
+{
+	struct raw_lines *raw = &p->exec[k->arg];
+
+	if (*value == '\0') {
+		for (size_t i = 0; i < raw->n; i++)
+			free(raw->v[i].text);
+		free(raw->v);
+		raw->v = NULL;
+		raw->n = 0;
+		return;
+	}
+	struct raw_line *v = realloc(raw->v, (raw->n + 1) * sizeof(*v));
+	if (v == NULL) {
+		oom(p, line);
+		return;
+	}
+	raw->v = v;
+	raw->v[raw->n].text = strdup(value);
+	raw->v[raw->n].line = line;
+	if (raw->v[raw->n].text == NULL) {
+		oom(p, line);
+		return;
+	}
+	raw->n++;
+}
+
+static void
+parse_condition(struct unitfile_parse *p, const struct unitfile_key *k,
+		const char *value, unsigned line)
+{
+	struct unit_config *c = p->c;
+	struct unit_condition cond = {.kind = (enum condition_kind)(k->arg & 0xff),
+				      .assert = (k->arg & 0x100) != 0};
+	const char *v = value;
+
+	if (*value == '\0') {
+		/* An empty assignment resets every condition of this kind. */
+		size_t j = 0;
+		for (size_t i = 0; i < c->nconditions; i++) {
+			if (c->conditions[i].kind == cond.kind &&
+			    c->conditions[i].assert == cond.assert)
+				free(c->conditions[i].path);
+			else
+				c->conditions[j++] = c->conditions[i];
+		}
+		c->nconditions = j;
+		return;
+	}
+	if (*v == '|' && !cond.assert) {
+		cond.trigger = true;
+		v++;
+	}
+	if (*v == '!') {
+		cond.negate = true;
+		v++;
+	}
+	if (*v != '/') {
+		bad_value(p, k, line, value, "not an absolute path");
+		return;
+	}
+	cond.path = strdup(v);
+	struct unit_condition *arr =
+		realloc(c->conditions, (c->nconditions + 1) * sizeof(*arr));
+	if (cond.path == NULL || arr == NULL) {
+		free(cond.path);
+		if (arr)
+			c->conditions = arr;
+		oom(p, line);
+		return;
+	}
+	c->conditions = arr;
+	c->conditions[c->nconditions++] = cond;
+}
+
+static void
+parse_forward_signals(struct unitfile_parse *p, const struct unitfile_key *k,
+		      const char *value, unsigned line)
+{
+	struct strv words = {0};
+
+	p->c->forward_signals_set = true;
+	if (*value == '\0') {
+		p->c->forward_signals = 0;
+		return;
+	}
+	if (!split_list(p, k, value, line, &words))
+		return;
+	for (size_t i = 0; i < words.n; i++) {
+		int sig = signame_parse(words.v[i]);
+		if (sig < 0 || !unitfile_forwardable(sig))
+			bad_value(p, k, line, words.v[i],
+				  "can relay only HUP INT QUIT USR1 USR2 WINCH TERM");
+		else
+			p->c->forward_signals |= 1u << sig;
+	}
+	strv_clear(&words);
+}
+
+static void
+parse_umask(struct unitfile_parse *p, const struct unitfile_key *k,
+	    const char *value, unsigned line)
+{
+	char *end;
+	unsigned long m = strtoul(value, &end, 8);
+	if (*value == '\0' || *end != '\0' || m > 0777) {
+		bad_value(p, k, line, value, "expected an octal mode such as 0022");
+		return;
+	}
+	p->c->umask = (mode_t)m;
+	p->c->umask_set = true;
+}
+
+static void
+parse_nice(struct unitfile_parse *p, const struct unitfile_key *k,
+	   const char *value, unsigned line)
+{
+	char *end;
+	long n = strtol(value, &end, 10);
+	if (*value == '\0' || *end != '\0' || n < -20 || n > 19) {
+		bad_value(p, k, line, value, "expected a number from -20 to 19");
+		return;
+	}
+	p->c->nice = (int)n;
+	p->c->nice_set = true;
+}
+
+static int
+parse_rlim_one(const char *s, uint64_t *out)
+{
+	char *end;
+	if (strcmp(s, "infinity") == 0) {
+		*out = RLIM_INFINITY;
+		return 0;
+	}
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 10);
+	if (!isdigit((unsigned char)*s) || *end != '\0' || errno)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static void
+parse_rlimit(struct unitfile_parse *p, const struct unitfile_key *k,
+	     const char *value, unsigned line)
+{
+	uint64_t *lim = FIELD(p, k, uint64_t);
+	bool *set = (bool *)((char *)p->c + (size_t)k->arg);
+	char buf[64];
+	const char *colon = strchr(value, ':');
+
+	if (strlen(value) >= sizeof(buf))
+		goto bad;
+	if (colon) {
+		memcpy(buf, value, (size_t)(colon - value));
+		buf[colon - value] = '\0';
+		if (parse_rlim_one(buf, &lim[0]) < 0 || parse_rlim_one(colon + 1, &lim[1]) < 0)
+			goto bad;
+		if (lim[0] > lim[1])
+			goto bad;
+	} else {
+		if (parse_rlim_one(value, &lim[0]) < 0)
+			goto bad;
+		lim[1] = lim[0];
+	}
+	*set = true;
+	return;
+bad:
+	bad_value(p, k, line, value, "expected a number, infinity, or SOFT:HARD");
+}
+
+static void
+parse_working_directory(struct unitfile_parse *p, const struct unitfile_key *k,
+			const char *value, unsigned line)
+{
+	const char *v = value;
+	bool optional = false;
+	if (*v == '-') {
+		optional = true;
+		v++;
+	}
+	if (*v != '\0' && *v != '/' && strcmp(v, "~") != 0) {
+		bad_value(p, k, line, value, "expected an absolute path or ~");
+		return;
+	}
+	p->c->working_directory_optional = optional;
+	parse_string(p, k, v, line);
+}
+
+static void
+parse_output(struct unitfile_parse *p, const struct unitfile_key *k,
+	     const char *value, unsigned line)
+{
+	if (strcmp(value, "inherit") != 0 && strcmp(value, "null") != 0 &&
+	    strcmp(value, "journal") != 0 && strcmp(value, "journal+console") != 0 &&
+	    !(strncmp(value, "file:/", 6) == 0) && !(strncmp(value, "append:/", 8) == 0)) {
+		bad_value(p, k, line, value,
+			  "expected inherit, null, journal, file:/PATH or append:/PATH");
+		return;
+	}
+	parse_string(p, k, value, line);
+}
+
+static void
+parse_ignored(struct unitfile_parse *p, const struct unitfile_key *k,
+	      const char *value, unsigned line)
+{
+	(void)p, (void)k, (void)value, (void)line;
+}
+
+/* The keys superd knows. Keys of both [Unit] and [Service] are the ones
+ * systemd puts in [Unit] but that people also write in [Service]. */
+static const struct unitfile_key unitfile_keys[] = {
+	{"Description", KEY_UNIT, parse_string, OFF(description), 0},
+	{"After", KEY_UNIT, parse_deps, OFF(after), 0},
+	{"Before", KEY_UNIT, parse_deps, OFF(before), 0},
+	{"Requires", KEY_UNIT, parse_deps, OFF(requires), 0},
+	{"Wants", KEY_UNIT, parse_deps, OFF(wants), 0},
+	{"ConditionPathExists", KEY_UNIT, parse_condition, 0, COND_PATH_EXISTS},
+	{"ConditionPathIsDirectory", KEY_UNIT, parse_condition, 0, COND_PATH_IS_DIRECTORY},
+	{"ConditionFileNotEmpty", KEY_UNIT, parse_condition, 0, COND_FILE_NOT_EMPTY},
+	{"ConditionDirectoryNotEmpty", KEY_UNIT, parse_condition, 0, COND_DIRECTORY_NOT_EMPTY},
+	{"AssertPathExists", KEY_UNIT, parse_condition, 0, 0x100 | COND_PATH_EXISTS},
+	{"StartLimitBurst", KEY_UNIT | KEY_SERVICE, parse_unsigned, OFF(start_limit_burst), 0},
+	{"StartLimitIntervalSec", KEY_UNIT | KEY_SERVICE, parse_duration, OFF(start_limit_interval_usec), 0},
+	{"StartLimitInterval", KEY_UNIT | KEY_SERVICE, parse_duration, OFF(start_limit_interval_usec), 0},
+	{"SuccessAction", KEY_UNIT | KEY_SERVICE | KEY_NOT_YET, parse_enum, OFF(success_action), ENUM_ACTION},
+	{"FailureAction", KEY_UNIT | KEY_SERVICE | KEY_NOT_YET, parse_enum, OFF(failure_action), ENUM_ACTION},
+
+	{"Type", KEY_SERVICE, parse_enum, OFF(type), ENUM_TYPE},
+	{"ExecStart", KEY_SERVICE, parse_exec, 0, RAW_START},
+	{"ExecStartPre", KEY_SERVICE | KEY_NOT_YET, parse_exec, 0, RAW_START_PRE},
+	{"ExecStartPost", KEY_SERVICE | KEY_NOT_YET, parse_exec, 0, RAW_START_POST},
+	{"ExecReload", KEY_SERVICE | KEY_NOT_YET, parse_exec, 0, RAW_RELOAD},
+	{"ExecStop", KEY_SERVICE | KEY_NOT_YET, parse_exec, 0, RAW_STOP},
+	{"Restart", KEY_SERVICE, parse_enum, OFF(restart), ENUM_RESTART},
+	{"RestartSec", KEY_SERVICE, parse_duration, OFF(restart_usec), 0},
+	{"RestartMaxDelaySec", KEY_SERVICE, parse_duration, OFF(restart_max_usec), 0},
+	{"RestartResetSec", KEY_SERVICE, parse_duration, OFF(restart_reset_usec), 0},
+	{"KillSignal", KEY_SERVICE, parse_signal, OFF(kill_signal), 0},
+	{"KillMode", KEY_SERVICE, parse_enum, OFF(kill_mode), ENUM_KILL_MODE},
+	{"TimeoutStopSec", KEY_SERVICE, parse_timeout, OFF(timeout_stop_usec), 0},
+	{"TimeoutStartSec", KEY_SERVICE, parse_timeout, OFF(timeout_start_usec), 0},
+	{"TimeoutSec", KEY_SERVICE, parse_timeout, OFF(timeout_stop_usec), 1},
+	{"ReloadSignal", KEY_SERVICE | KEY_NOT_YET, parse_signal, OFF(reload_signal), 0},
+	{"ForwardSignals", KEY_SERVICE | KEY_NOT_YET, parse_forward_signals, 0, 0},
+	{"PIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(pid_file), 0},
+	{"WritePIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(write_pid_file), 0},
+	{"NotifyAccess", KEY_SERVICE | KEY_NOT_YET, parse_enum, OFF(notify_access_all), ENUM_NOTIFY_ACCESS},
+	{"WatchdogSec", KEY_SERVICE | KEY_NOT_YET, parse_duration, OFF(watchdog_usec), 0},
+	{"User", KEY_SERVICE | KEY_NOT_YET, parse_string, OFF(user), 0},
+	{"Group", KEY_SERVICE | KEY_NOT_YET, parse_string, OFF(group), 0},
+	{"SupplementaryGroups", KEY_SERVICE | KEY_NOT_YET, parse_strv, OFF(supplementary_groups), 0},
+	{"WorkingDirectory", KEY_SERVICE, parse_working_directory, OFF(working_directory), 0},
+	{"UMask", KEY_SERVICE, parse_umask, 0, 0},
+	{"RuntimeDirectory", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
+	{"StateDirectory", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
+	{"LogsDirectory", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
+	{"RuntimeDirectoryMode", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
+	{"StateDirectoryMode", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
+	{"LogsDirectoryMode", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
+	{"Environment", KEY_SERVICE, parse_environment, 0, 0},
+	{"EnvironmentFile", KEY_SERVICE | KEY_NOT_YET, parse_strv, OFF(environment_files), 0},
+	{"PassEnvironment", KEY_SERVICE | KEY_NOT_YET, parse_env_names, OFF(pass_environment), 0},
+	{"UnsetEnvironment", KEY_SERVICE | KEY_NOT_YET, parse_env_names, OFF(unset_environment), 0},
+	{"RedactEnvironment", KEY_SERVICE, parse_env_names, OFF(redact_environment), 0},
+	{"StandardOutput", KEY_SERVICE | KEY_NOT_YET, parse_output, OFF(standard_output), 0},
+	{"StandardError", KEY_SERVICE | KEY_NOT_YET, parse_output, OFF(standard_error), 0},
+	{"LimitNOFILE", KEY_SERVICE, parse_rlimit, OFF(limit_nofile), (int)OFF(limit_nofile_set)},
+	{"LimitCORE", KEY_SERVICE, parse_rlimit, OFF(limit_core), (int)OFF(limit_core_set)},
+	{"LimitNPROC", KEY_SERVICE, parse_rlimit, OFF(limit_nproc), (int)OFF(limit_nproc_set)},
+	{"Nice", KEY_SERVICE, parse_nice, 0, 0},
+	{"NoNewPrivileges", KEY_SERVICE, parse_bool, OFF(no_new_privileges), 0},
+	{"RemainAfterExit", KEY_SERVICE | KEY_NOT_YET, parse_bool, OFF(remain_after_exit), 0},
+	{"AutoStart", KEY_SERVICE, parse_bool, OFF(auto_start), 0},
+};
+
+/* systemd settings superd recognises and ignores (one warning each), so
+ * that unit files written for systemd load unchanged. Exact names, then
+ * name prefixes that cover whole families. */
+static const char *const ignored_keys[] = {
+	"Documentation", "DefaultDependencies", "Conflicts", "PartOf", "BindsTo",
+	"Requisite", "Upholds", "OnFailure", "OnSuccess", "OnFailureJobMode",
+	"PropagatesReloadTo", "ReloadPropagatedFrom", "PropagatesStopTo",
+	"StopPropagatedFrom", "JoinsNamespaceOf", "RequiresMountsFor",
+	"StopWhenUnneeded", "RefuseManualStart", "RefuseManualStop",
+	"AllowIsolate", "IgnoreOnIsolate", "CollectMode", "JobTimeoutSec",
+	"JobRunningTimeoutSec", "JobTimeoutAction", "JobTimeoutRebootArgument",
+	"StartLimitAction", "RebootArgument", "SourcePath", "SuccessActionExitStatus",
+	"FailureActionExitStatus", "DynamicUser", "RemoveIPC", "KeyringMode",
+	"ProcSubset", "SecureBits", "TasksMax", "TasksAccounting", "Slice",
+	"Delegate", "OOMScoreAdjust", "OOMPolicy", "StandardInput",
+	"StandardInputText", "StandardInputData", "RestartPreventExitStatus",
+	"RestartForceExitStatus", "SuccessExitStatus", "SendSIGKILL",
+	"SendSIGHUP", "FinalKillSignal", "RestartKillSignal", "TimeoutAbortSec",
+	"TimeoutStartFailureMode", "TimeoutStopFailureMode", "RuntimeMaxSec",
+	"RuntimeRandomizedExtraSec", "GuessMainPID", "PermissionsStartOnly",
+	"RootDirectory", "RootImage", "RootImageOptions", "RootHash",
+	"RootVerity", "MountAPIVFS", "BindPaths", "BindReadOnlyPaths",
+	"TemporaryFileSystem", "ConfigurationDirectory", "CacheDirectory",
+	"ConfigurationDirectoryMode", "CacheDirectoryMode",
+	"RuntimeDirectoryPreserve", "ExecCondition", "ExecStopPost", "BusName",
+	"USBFunctionDescriptors", "USBFunctionStrings", "FileDescriptorStoreMax",
+	"Sockets", "NonBlocking", "UtmpIdentifier", "UtmpMode", "PAMName",
+	"LoadCredential", "LoadCredentialEncrypted", "SetCredential",
+	"SetCredentialEncrypted", "ImportCredential", "MountFlags",
+	"LockPersonality", "MemoryDenyWriteExecute", "DevicePolicy",
+	"DeviceAllow", "NetworkNamespacePath", "IPCNamespacePath",
+	"ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths", "ExecPaths",
+	"NoExecPaths", "Personality", "IgnoreSIGPIPE", "NUMAPolicy", "NUMAMask",
+	"SELinuxContext", "AppArmorProfile", "SmackProcessLabel", "RestartMode",
+	"RestartSteps", "ReloadResult", "NotifyState", "ExitType",
+	"OOMScoreAdjust", "CoredumpFilter", "CoredumpReceive", "SurviveFinalKillSignal",
+	"WatchdogSignal", "FileDescriptorStorePreserve", "OpenFile",
+	"LogNamespace", "LogExtraFields", "LogRateLimitIntervalSec",
+	"LogRateLimitBurst", "LogLevelMax", "LogFilterPatterns",
+	"WantedBy", "RequiredBy", "Alias", "Also", "DefaultInstance",
+};
+
+static const char *const ignored_prefixes[] = {
+	"Protect", "Private", "Restrict", "SystemCall", "Capability", "Ambient",
+	"Condition", "Assert", "Limit", "CPU", "IO", "Memory", "IPAddress",
+	"IPAccounting", "IPIngress", "IPEgress", "BlockIO", "Startup", "Managed",
+	"Syslog", "TTY", "Socket", "Device", "Allowed", "Disable", "Mount",
+};
+
+static bool
+is_ignored_systemd_key(const char *key)
+{
+	for (size_t i = 0; i < sizeof(ignored_keys) / sizeof(ignored_keys[0]); i++)
+		if (strcmp(key, ignored_keys[i]) == 0)
+			return true;
+	for (size_t i = 0; i < sizeof(ignored_prefixes) / sizeof(ignored_prefixes[0]); i++)
+		if (strncmp(key, ignored_prefixes[i], strlen(ignored_prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+static void
+warn_once(struct unitfile_parse *p, unsigned line, const char *key,
+	  const char *fmt)
+{
+	if (strv_contains(&p->warned, key))
+		return;
+	if (strv_push(&p->warned, key) < 0) {
+		oom(p, line);
+		return;
+	}
+	diag_add(p->d, DIAG_WARNING, p->path, line, fmt, key);
+}
+
+static void
+unitfile_section_cb(void *user, const char *section, unsigned line)
+{
+	struct unitfile_parse *p = user;
+
+	if (strcmp(section, "Service") == 0) {
+		if (p->c->service_line == 0)
+			p->c->service_line = line;
+	} else if (strcmp(section, "Unit") != 0 && strcmp(section, "Install") != 0) {
+		diag_unknown(p->d, p->path, line, "unknown section [%s]; its keys are ignored",
+			     section);
+	}
+}
+
+static void
+unitfile_key_cb(void *user, const char *section, const char *key,
+		const char *value, unsigned line)
+{
+	struct unitfile_parse *p = user;
+	unsigned want;
+
+	if (strcmp(section, "Unit") == 0)
+		want = KEY_UNIT;
+	else if (strcmp(section, "Service") == 0)
+		want = KEY_SERVICE;
+	else
+		return; /* [Install] is for systemctl enable; others were reported */
+
+	for (size_t i = 0; i < sizeof(unitfile_keys) / sizeof(unitfile_keys[0]); i++) {
+		const struct unitfile_key *k = &unitfile_keys[i];
+		if (strcmp(k->name, key) != 0)
+			continue;
+		if (!(k->flags & want)) {
+			diag_unknown(p->d, p->path, line, "%s= belongs in [%s], not [%s]; ignored",
+				     key, (k->flags & KEY_UNIT) ? "Unit" : "Service", section);
+			return;
+		}
+		k->parse(p, k, value, line);
+		if (k->flags & KEY_NOT_YET)
+			warn_once(p, line, key,
+				  "%s= is not implemented in this version of superd; ignored");
+		return;
+	}
+	if (is_ignored_systemd_key(key))
+		warn_once(p, line, key, "%s= is a systemd setting superd does not implement; ignored");
+	else
+		diag_unknown(p->d, p->path, line, "unknown key %s= in [%s]", key, section);
+}
+
+struct env_lookup {
+	const struct unit_config *c;
+};
+
+static const char *
+unit_env_lookup(void *ctx, const char *name, size_t len)
+{
+	return unitfile_getenv(ctx, name, len);
+}
+
+const char *
+unitfile_getenv(const struct unit_config *c, const char *name, size_t len)
+{
+	/* Later assignments win, so search from the end. */
+	for (size_t i = c->environment.n; i-- > 0;) {
+		const char *e = c->environment.v[i];
+		if (strncmp(e, name, len) == 0 && e[len] == '=')
+			return e + len + 1;
+	}
+	/* PATH is always part of a unit's environment. */
+	if (len == 4 && strncmp(name, "PATH", 4) == 0)
+		return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	return NULL;
+}
+
+static void
+finalize_exec(struct unitfile_parse *p, enum raw_exec_kind kind,
+	      struct unit_execlist *out, const char *key)
+{
+	struct raw_lines *raw = &p->exec[kind];
+	struct execcmd_context ctx = {
+		.unit_name = p->c->name,
+		.lookup = unit_env_lookup,
+		.lookup_ctx = p->c,
+	};
+	char err[512];
+
+	if (raw->n == 0)
+		return;
+	out->v = calloc(raw->n, sizeof(*out->v));
+	if (out->v == NULL) {
+		oom(p, raw->v[0].line);
+		return;
+	}
+	for (size_t i = 0; i < raw->n; i++) {
+		struct execcmd *cmd = &out->v[out->n];
+		if (execcmd_parse(raw->v[i].text, &ctx, cmd, err, sizeof(err)) < 0) {
+			diag_add(p->d, DIAG_ERROR, p->path, raw->v[i].line, "invalid %s=: %s",
+				 key, err);
+			continue;
+		}
+		cmd->line = raw->v[i].line;
+		out->n++;
+	}
+}
+
+static void
+unitfile_finalize(struct unitfile_parse *p)
+{
+	struct unit_config *c = p->c;
+	unsigned line = c->service_line ? c->service_line : 1;
+
+	finalize_exec(p, RAW_START, &c->exec_start, "ExecStart");
+	finalize_exec(p, RAW_START_PRE, &c->exec_start_pre, "ExecStartPre");
+	finalize_exec(p, RAW_START_POST, &c->exec_start_post, "ExecStartPost");
+	finalize_exec(p, RAW_RELOAD, &c->exec_reload, "ExecReload");
+	finalize_exec(p, RAW_STOP, &c->exec_stop, "ExecStop");
+
+	if (p->exec[RAW_START].n == 0)
+		diag_add(p->d, DIAG_ERROR, p->path, line,
+			 "missing ExecStart=: nothing to run");
+	else if (p->exec[RAW_START].n > 1 && c->type != SERVICE_ONESHOT)
+		diag_add(p->d, DIAG_ERROR, p->path, p->exec[RAW_START].v[1].line,
+			 "more than one ExecStart= is only allowed with Type=oneshot");
+	if (c->type == SERVICE_NOTIFY || c->type == SERVICE_FORKING ||
+	    c->type == SERVICE_ONESHOT)
+		diag_add(p->d, DIAG_WARNING, p->path, line,
+			 "Type=%s readiness is not implemented in this version of superd; "
+			 "the unit is started as Type=exec",
+			 unitfile_type_name(c->type));
+	if (c->restart_max_usec < c->restart_usec)
+		c->restart_max_usec = c->restart_usec;
+	if (c->start_limit_burst > 0 && c->start_limit_interval_usec == 0)
+		c->start_limit_interval_usec = 10 * USEC_PER_SEC;
+}
+
+struct unit_config *
+unitfile_load(const char *path, const char *name, struct diag *d)
+{
+	struct unitfile_parse p = {.d = d, .path = path};
+	struct unit_config *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		diag_add(d, DIAG_ERROR, path, 0, "out of memory");
+		return NULL;
+	}
+	p.c = c;
+	c->name = strdup(name);
+	c->path = strdup(path);
+	c->type = SERVICE_SIMPLE;
+	c->restart = RESTART_ALWAYS;
+	c->restart_usec = 1 * USEC_PER_SEC;
+	c->restart_max_usec = 60 * USEC_PER_SEC;
+	c->restart_reset_usec = 30 * USEC_PER_SEC;
+	c->kill_signal = SIGTERM;
+	c->kill_mode = KILL_PROCESS_GROUP;
+	c->timeout_stop_usec = 10 * USEC_PER_SEC;
+	c->timeout_start_usec = 30 * USEC_PER_SEC;
+	c->reload_signal = SIGHUP;
+	c->auto_start = true;
+	if (c->name == NULL || c->path == NULL) {
+		diag_add(d, DIAG_ERROR, path, 0, "out of memory");
+		unitfile_free(c);
+		return NULL;
+	}
+
+	bool restart_set_before = false;
+	(void)restart_set_before;
+	if (inifile_parse(path, unitfile_key_cb, unitfile_section_cb, &p, d) < 0) {
+		unitfile_free(c);
+		c = NULL;
+	} else {
+		unitfile_finalize(&p);
+	}
+	for (int k = 0; k < RAW__MAX; k++) {
+		for (size_t i = 0; i < p.exec[k].n; i++)
+			free(p.exec[k].v[i].text);
+		free(p.exec[k].v);
+	}
+	strv_clear(&p.warned);
+	return c;
+}
+
+static void
+deplist_free(struct unit_deplist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+}
+
+static void
+execlist_free(struct unit_execlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		execcmd_free(&l->v[i]);
+	free(l->v);
+}
+
+void
+unitfile_free(struct unit_config *c)
+{
+	if (c == NULL)
+		return;
+	free(c->name);
+	free(c->path);
+	free(c->description);
+	deplist_free(&c->after);
+	deplist_free(&c->before);
+	deplist_free(&c->requires);
+	deplist_free(&c->wants);
+	for (size_t i = 0; i < c->nconditions; i++)
+		free(c->conditions[i].path);
+	free(c->conditions);
+	execlist_free(&c->exec_start);
+	execlist_free(&c->exec_start_pre);
+	execlist_free(&c->exec_start_post);
+	execlist_free(&c->exec_reload);
+	execlist_free(&c->exec_stop);
+	free(c->pid_file);
+	free(c->write_pid_file);
+	free(c->user);
+	free(c->group);
+	strv_clear(&c->supplementary_groups);
+	free(c->working_directory);
+	strv_clear(&c->environment);
+	strv_clear(&c->environment_files);
+	strv_clear(&c->pass_environment);
+	strv_clear(&c->unset_environment);
+	strv_clear(&c->redact_environment);
+	free(c->standard_output);
+	free(c->standard_error);
+	free(c);
+}
+
+bool
+unitfile_forwardable(int sig)
+{
+	return sig == SIGHUP || sig == SIGINT || sig == SIGQUIT || sig == SIGUSR1 ||
+	       sig == SIGUSR2 || sig == SIGWINCH || sig == SIGTERM;
+}
+
+bool
+unitfile_valid_name(const char *name)
+{
+	size_t len = strlen(name);
+	const char *suffix = ".service";
+	size_t slen = strlen(suffix);
+
+	if (len <= slen || len > 255 || strcmp(name + len - slen, suffix) != 0)
+		return false;
+	for (size_t i = 0; i < len - slen; i++) {
+		char c = name[i];
+		if (!isalnum((unsigned char)c) && c != '-' && c != '_' && c != '.' &&
+		    c != ':' && c != '@' && c != '\\')
+			return false;
+	}
+	return true;
+}
+
+char *
+unitfile_normalize_name(const char *name)
+{
+	static const char *const foreign[] = {
+		".target", ".socket", ".mount", ".automount", ".swap", ".path",
+		".timer", ".slice", ".scope", ".device",
+	};
+	size_t len = strlen(name);
+	char *out;
+
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+		size_t n = strlen(foreign[i]);
+		if (len > n && strcmp(name + len - n, foreign[i]) == 0) {
+			errno = EPROTONOSUPPORT;
+			return NULL;
+		}
+	}
+	if (len > 8 && strcmp(name + len - 8, ".service") == 0)
+		out = strdup(name);
+	else if (asprintf(&out, "%s.service", name) < 0)
+		out = NULL;
+	if (out == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!unitfile_valid_name(out)) {
+		free(out);
+		errno = EINVAL;
+		return NULL;
+	}
+	return out;
+}
+
+const char *
+unitfile_type_name(enum service_type t)
+{
+	return enum_name(type_names, (int)t);
+}
+
+const char *
+unitfile_restart_name(enum restart_policy r)
+{
+	return enum_name(restart_names, (int)r);
+}
+
+const char *
+unitfile_kill_mode_name(enum kill_mode m)
+{
+	return enum_name(kill_mode_names, (int)m);
+}
