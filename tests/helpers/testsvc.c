@@ -1,0 +1,271 @@
+/* testsvc: a service for superd's integration tests.
+ *
+ * It reports what it sees and does as lines appended to --log FILE (each
+ * line one write(2) with O_APPEND, so several processes may share a file):
+ *
+ *   start name=N pid=P pgid=G sid=S ppid=Q t=NS
+ *   sigblk=HEX sigign=HEX            (with --report-signals)
+ *   fds=0,1,2                        (with --report-fds)
+ *   env NAME=VALUE                   (with --report-env, one per variable)
+ *   cwd=/path                        (with --report-cwd)
+ *   child name=N pid=P pgid=G t=NS   (the grandchild of --fork-child)
+ *   signal name=N sig=SIGTERM t=NS
+ *   exit name=N code=C t=NS
+ *
+ * t is CLOCK_MONOTONIC in nanoseconds, comparable between processes. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const char *log_path;
+static const char *name = "testsvc";
+
+static long long
+now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void __attribute__((format(printf, 1, 2)))
+report(const char *fmt, ...)
+{
+	char line[8192];
+	va_list ap;
+	int n, fd;
+
+	if (log_path == NULL)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)n) < 0) {
+		/* nothing to do: the test will notice the missing line */
+	}
+	close(fd);
+}
+
+static void
+write_pidfile(const char *path, pid_t pid)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return;
+	fprintf(f, "%ld\n", (long)pid);
+	fclose(f);
+	rename(tmp, path);
+}
+
+static void
+report_status_masks(void)
+{
+	char line[256], blk[64] = "?", ign[64] = "?";
+	FILE *f = fopen("/proc/self/status", "r");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "SigBlk: %63s", blk) == 1)
+			continue;
+		sscanf(line, "SigIgn: %63s", ign);
+	}
+	fclose(f);
+	report("sigblk=%s sigign=%s", blk, ign);
+}
+
+static void
+report_fds(void)
+{
+	char list[4096] = "";
+	size_t len = 0;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	if (d == NULL)
+		return;
+	int self = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || atoi(de->d_name) == self)
+			continue;
+		int n = snprintf(list + len, sizeof(list) - len, "%s%s", len ? "," : "",
+				 de->d_name);
+		if (n > 0 && (size_t)n < sizeof(list) - len)
+			len += (size_t)n;
+	}
+	closedir(d);
+	report("fds=%s", list);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: testsvc [--name N] [--log FILE] [--pidfile FILE] [--run SEC]\n"
+		"  [--exit CODE] [--kill-self SIG] [--ignore-term] [--term-exit CODE]\n"
+		"  [--term-delay SEC] [--fork-child] [--child-ignore-term]\n"
+		"  [--report-signals] [--report-fds] [--report-env] [--report-cwd]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"name", required_argument, NULL, 'n'},
+		{"log", required_argument, NULL, 'l'},
+		{"pidfile", required_argument, NULL, 'p'},
+		{"run", required_argument, NULL, 'r'},
+		{"exit", required_argument, NULL, 'e'},
+		{"kill-self", required_argument, NULL, 'k'},
+		{"ignore-term", no_argument, NULL, 'I'},
+		{"term-exit", required_argument, NULL, 'T'},
+		{"term-delay", required_argument, NULL, 'D'},
+		{"fork-child", no_argument, NULL, 'F'},
+		{"child-ignore-term", no_argument, NULL, 'C'},
+		{"report-signals", no_argument, NULL, 'S'},
+		{"report-fds", no_argument, NULL, 'f'},
+		{"report-env", no_argument, NULL, 'E'},
+		{"report-cwd", no_argument, NULL, 'W'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *pidfile = NULL;
+	double run = -1, term_delay = 0;
+	int exit_code = 0, kill_self = 0, term_exit = -1, c;
+	int ignore_term = 0, fork_child = 0, child_ignore_term = 0;
+	int rep_signals = 0, rep_fds = 0, rep_env = 0, rep_cwd = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': name = optarg; break;
+		case 'l': log_path = optarg; break;
+		case 'p': pidfile = optarg; break;
+		case 'r': run = atof(optarg); break;
+		case 'e': exit_code = atoi(optarg); break;
+		case 'k': kill_self = atoi(optarg); break;
+		case 'I': ignore_term = 1; break;
+		case 'T': term_exit = atoi(optarg); break;
+		case 'D': term_delay = atof(optarg); break;
+		case 'F': fork_child = 1; break;
+		case 'C': child_ignore_term = 1; break;
+		case 'S': rep_signals = 1; break;
+		case 'f': rep_fds = 1; break;
+		case 'E': rep_env = 1; break;
+		case 'W': rep_cwd = 1; break;
+		default: usage();
+		}
+	}
+	if (optind < argc)
+		usage();
+
+	/* What superd handed over, before this program changes anything. */
+	report("start name=%s pid=%ld pgid=%ld sid=%ld ppid=%ld t=%lld", name,
+	       (long)getpid(), (long)getpgrp(), (long)getsid(0), (long)getppid(),
+	       now_ns());
+	if (rep_signals)
+		report_status_masks();
+	if (rep_fds)
+		report_fds();
+	if (rep_env)
+		for (char **e = environ; *e; e++)
+			report("env %s", *e);
+	if (rep_cwd) {
+		char cwd[4096];
+		if (getcwd(cwd, sizeof(cwd)))
+			report("cwd=%s", cwd);
+	}
+
+	if (fork_child) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (child_ignore_term)
+				signal(SIGTERM, SIG_IGN);
+			report("child name=%s pid=%ld pgid=%ld t=%lld", name, (long)getpid(),
+			       (long)getpgrp(), now_ns());
+			for (;;)
+				pause();
+		}
+	}
+	if (pidfile)
+		write_pidfile(pidfile, getpid());
+
+	sigset_t set;
+	sigemptyset(&set);
+	int watched[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT, SIGWINCH};
+	for (size_t i = 0; i < sizeof(watched) / sizeof(watched[0]); i++) {
+		if (watched[i] == SIGTERM && ignore_term) {
+			signal(SIGTERM, SIG_IGN);
+			continue;
+		}
+		sigaddset(&set, watched[i]);
+	}
+	sigprocmask(SIG_BLOCK, &set, NULL);
+
+	long long deadline = run >= 0 ? now_ns() + (long long)(run * 1e9) : -1;
+	for (;;) {
+		siginfo_t info;
+		struct timespec ts = {3600, 0};
+		if (deadline >= 0) {
+			long long left = deadline - now_ns();
+			if (left <= 0)
+				break;
+			ts.tv_sec = left / 1000000000LL;
+			ts.tv_nsec = left % 1000000000LL;
+		}
+		int sig = sigtimedwait(&set, &info, &ts);
+		if (sig < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			break;
+		}
+		report("signal name=%s sig=%s t=%lld", name, sigabbrev_np(sig), now_ns());
+		if (sig == SIGTERM || sig == SIGINT) {
+			if (term_delay > 0) {
+				struct timespec d = {(time_t)term_delay,
+						     (long)((term_delay - (long)term_delay) * 1e9)};
+				while (nanosleep(&d, &d) < 0 && errno == EINTR)
+					;
+			}
+			if (term_exit >= 0) {
+				report("exit name=%s code=%d t=%lld", name, term_exit, now_ns());
+				return term_exit;
+			}
+			report("exit name=%s code=signal t=%lld", name, now_ns());
+			signal(sig, SIG_DFL);
+			sigprocmask(SIG_UNBLOCK, &set, NULL);
+			raise(sig);
+			return 128 + sig;
+		}
+	}
+	if (kill_self) {
+		report("exit name=%s code=kill%d t=%lld", name, kill_self, now_ns());
+		signal(kill_self, SIG_DFL);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(kill_self);
+	}
+	report("exit name=%s code=%d t=%lld", name, exit_code, now_ns());
+	return exit_code;
+}

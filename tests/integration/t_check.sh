@@ -1,0 +1,155 @@
+# superd --check: every problem as FILE:LINE: message; exit 0 or 78.
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+
+check() { "$SUPERD" -c "$T/superd.conf" -u "$UNITS" --check "$@" >"$T/out" 2>"$T/err"; }
+
+unit good <<EOF
+[Unit]
+Description=A good unit
+[Service]
+ExecStart=$(svc --name good)
+EOF
+check; rc=$?
+is "$rc" 0 "a valid configuration passes --check"
+ok "--check says how many units it checked" grep -q 'configuration valid: 1 unit' "$T/out"
+ok "nothing was started by --check" test ! -e "$SVCLOG"
+
+unit typo <<EOF
+[Unit]
+Description=has a typo
+[Service]
+ExecStart=/bin/true
+RestartSex=5s
+EOF
+check; rc=$?
+is "$rc" 0 "an unknown key is only a warning"
+ok "the unknown key is reported with FILE:LINE" grep -q "units/typo.service:5: warning: unknown key RestartSex=" "$T/err"
+check --strict; rc=$?
+is "$rc" 78 "--strict makes an unknown key an error (exit 78)"
+ok "under --strict it is reported as an error" grep -q "units/typo.service:5: error: unknown key RestartSex=" "$T/err"
+rm "$UNITS/typo.service"
+
+unit distro <<EOF
+[Unit]
+Description=as a distribution ships it
+Documentation=man:distro(8)
+After=network.target network-online.target
+Wants=network-online.target
+
+[Service]
+ExecStart=/bin/true
+ProtectSystem=full
+ProtectSystem=strict
+PrivateTmp=yes
+[Install]
+WantedBy=multi-user.target
+EOF
+check; rc=$?
+is "$rc" 0 "a systemd unit with sandboxing keys loads"
+is "$(grep -c 'ProtectSystem= is a systemd setting superd does not implement' "$T/err")" 1 "an ignored systemd key warns once, even when repeated"
+ok "PrivateTmp= gets its own warning" grep -q "distro.service:11: warning: PrivateTmp= is a systemd setting" "$T/err"
+ok "network.target is ignored with a notice" grep -q "distro.service:4: notice: After=network.target: not a service" "$T/err"
+ok "[Install] keys are silent" bash -c "! grep -q WantedBy '$T/err'"
+check --strict; rc=$?
+is "$rc" 0 "--strict does not reject recognised systemd keys"
+rm "$UNITS/distro.service"
+
+unit bad <<EOF
+[Unit]
+Description=many problems
+[Service]
+ExecStart=/bin/true
+RestartSec=soon
+Restart=sometimes
+KillSignal=SIGFOO
+this line has no equals sign
+TimeoutStopSec=1min 30s
+EOF
+unit empty <<EOF
+[Unit]
+Description=nothing to run
+[Service]
+Restart=always
+EOF
+check; rc=$?
+is "$rc" 78 "invalid values make --check exit 78"
+ok "a bad duration names file and line" grep -q "units/bad.service:5: error: invalid RestartSec=soon" "$T/err"
+ok "a bad enum lists what is allowed" grep -q "units/bad.service:6: error: invalid Restart=sometimes: expected one of no, always" "$T/err"
+ok "a bad signal names file and line" grep -q "units/bad.service:7: error: invalid KillSignal=SIGFOO" "$T/err"
+ok "a line without '=' names file and line" grep -q "units/bad.service:8: error: expected 'Key=Value'" "$T/err"
+ok "a missing ExecStart= is an error in the other file too" grep -q "units/empty.service:3: error: missing ExecStart=" "$T/err"
+ok "a valid duration with spaces is accepted" bash -c "! grep -q 'bad.service:9' '$T/err'"
+ok "the summary counts the errors" grep -q "configuration invalid: 5 error(s)" "$T/err"
+
+# A broken configuration never starts: exit 78 at start, nothing runs.
+start_superd
+wait_superd 10
+is "$SD_STATUS" 78 "superd refuses to start on an invalid configuration (exit 78)"
+ok "the errors are logged with FILE:LINE" grep -q "superd: error: .*units/bad.service:5: invalid RestartSec=soon" "$LOG"
+ok "no unit was started" test ! -e "$SVCLOG"
+rm "$UNITS/bad.service" "$UNITS/empty.service"
+
+# a after b, b after c, and a before c: a -> c -> b -> a.
+unit a <<EOF
+[Unit]
+After=b
+Before=c
+[Service]
+ExecStart=/bin/true
+EOF
+unit b <<EOF
+[Unit]
+After=c.service
+[Service]
+ExecStart=/bin/true
+EOF
+unit c <<EOF
+[Service]
+ExecStart=/bin/true
+EOF
+check; rc=$?
+is "$rc" 78 "an ordering cycle is a configuration error"
+ok "the cycle is named unit by unit" grep -Eq "error: ordering cycle: ([abc])\.service -> [abc]\.service -> [abc]\.service -> \1\.service" "$T/err"
+is "$(grep -c 'ordering cycle' "$T/err")" 1 "the cycle is reported once"
+rm "$UNITS/a.service" "$UNITS/b.service" "$UNITS/c.service"
+
+unit needy <<EOF
+[Unit]
+Requires=ghost
+After=phantom
+[Service]
+ExecStart=/bin/true
+EOF
+unit 'tmpl@' <<EOF
+[Service]
+ExecStart=/bin/true
+EOF
+unit odd <<EOF
+[Unit]
+Description=unknown section
+[X-Vendor]
+Foo=bar
+[Service]
+ExecStart=/bin/true
+EOF
+check; rc=$?
+is "$rc" 0 "missing dependencies, templates and vendor sections are warnings"
+ok "a missing Requires= unit is a warning naming the consequence" grep -q "needy.service:2: warning: Requires=ghost.service: no such unit; needy.service cannot start" "$T/err"
+ok "a missing After= unit is a warning" grep -q "needy.service:3: warning: After=phantom.service: no such unit; ignored" "$T/err"
+ok "a template unit is skipped with a warning" grep -q "tmpl@.service: warning: template units are not supported yet" "$T/err"
+ok "an unknown section is a warning with its line" grep -q "odd.service:3: warning: unknown section \[X-Vendor\]" "$T/err"
+rm "$UNITS/needy.service" "$UNITS/tmpl@.service" "$UNITS/odd.service"
+
+cat >"$T/superd.conf" <<EOF
+[superd]
+ShutdownTimeoutSec=forever
+LogLevel=chatty
+Colour=blue
+EOF
+check; rc=$?
+is "$rc" 78 "errors in superd.conf fail --check"
+ok "superd.conf errors carry FILE:LINE" grep -q "superd.conf:2: error: invalid ShutdownTimeoutSec=forever" "$T/err"
+ok "a bad LogLevel= is reported" grep -q "superd.conf:3: error: invalid LogLevel=chatty" "$T/err"
+ok "an unknown superd.conf key is a warning" grep -q "superd.conf:4: warning: unknown key Colour=" "$T/err"
+
+done_testing

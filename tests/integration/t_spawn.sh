@@ -1,0 +1,47 @@
+# What a unit's main process gets: its own session and process group, only
+# fds 0-2, stdin on /dev/null, default signal dispositions and an empty mask,
+# whatever superd itself inherited.
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+
+unit probe <<EOF
+[Service]
+ExecStart=$(svc --name probe --report-signals --report-fds --fork-child)
+EOF
+unit execd <<EOF
+[Service]
+Type=exec
+ExecStart=$(svc --name execd)
+EOF
+
+# superd inherits an fd without FD_CLOEXEC and an ignored signal, as it might
+# from a careless parent; neither may reach the units.
+(
+	trap '' TTOU USR2
+	exec 7<>"$T/leaky-fd"
+	exec "$SUPERD" -c "$T/superd.conf" -u "$UNITS"
+) >>"$LOG" 2>&1 &
+SD_PID=$!
+
+ok "the probe unit started" wait_svc "^fds="
+line=$(starts_of probe)
+pid=$(field "$line" pid)
+is "$(field "$line" pgid)" "$pid" "the main process leads its own process group"
+is "$(field "$line" sid)" "$pid" "the main process leads its own session"
+is "$(field "$line" ppid)" "$SD_PID" "superd is the parent"
+ok "fds 0, 1, 2 only: nothing superd inherited or opened leaks" svc_has "^fds=0,1,2$"
+ok "no signal is blocked or ignored in the child" svc_has "^sigblk=0000000000000000 sigign=0000000000000000$"
+is "$(readlink "/proc/$pid/fd/0")" /dev/null "stdin is /dev/null"
+ok "the background grandchild shares the unit's process group" svc_has "^child name=probe pid=[0-9]* pgid=$pid "
+ok "a Type=exec unit is reported started once exec succeeded" wait_log "execd.service: started, pid"
+
+# As a child subreaper superd inherits orphans: kill the probe's main
+# process and its grandchild is reparented to superd, not to init.
+child=$(field "$(grep '^child name=probe' "$SVCLOG")" pid)
+kill -KILL "$pid"
+ok "the main process was replaced after SIGKILL" wait_count "$SVCLOG" "^start name=probe " 2
+ok "the orphaned grandchild was stopped with the rest of the group" wait_for 10 gone "$child"
+ok "the restart is logged as such" log_has "probe.service: main process killed by SIGKILL"
+
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
+done_testing
