@@ -59,9 +59,12 @@ unit_set_state(struct unit *u, enum unit_state s, uint64_t timeout_usec,
 		u->active_since = ev_time();
 	u->state = s;
 	if (fmt != NULL) {
+		/* The arguments may include u->reason itself. */
+		char reason[sizeof(u->reason)];
 		va_start(ap, fmt);
-		vsnprintf(u->reason, sizeof(u->reason), fmt, ap);
+		vsnprintf(reason, sizeof(reason), fmt, ap);
 		va_end(ap);
+		memcpy(u->reason, reason, sizeof(reason));
 	} else {
 		u->reason[0] = '\0';
 	}
@@ -767,8 +770,15 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 	}
 	case UNIT_STOPPING:
 		log_debug(u->name, "main process %s", how);
-		if (u->cfg->kill_mode == KILL_MIXED && group_alive(u->pgid))
+		/* With KillMode=mixed the rest of the group gets SIGKILL now;
+		 * with KillMode=process it gets KillSignal now, since no
+		 * process of a stopped unit may survive. */
+		if (u->cfg->kill_mode == KILL_MIXED && group_alive(u->pgid)) {
 			signal_group(u, SIGKILL);
+		} else if (u->cfg->kill_mode == KILL_PROCESS && group_alive(u->pgid)) {
+			signal_group(u, u->cfg->kill_signal);
+			signal_group(u, SIGCONT);
+		}
 		if (group_alive(u->pgid))
 			group_waiters_add(u);
 		else

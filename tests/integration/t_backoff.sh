@@ -1,0 +1,125 @@
+# Restart backoff: doubling from RestartSec= up to RestartMaxDelaySec=, reset
+# after RestartResetSec= of uptime, RestartSec=0, the Restart= policies and
+# the start limit. Delays are measured from the service's own exit to its
+# next start (CLOCK_MONOTONIC, reported by testsvc).
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+
+# delays NAME: the delays in ms between each exit of NAME and its next start.
+delays() {
+	awk -v n="$1" '
+		$1 == "exit" && $2 == "name=" n { for (i = 3; i <= NF; i++) if ($i ~ /^t=/) e = substr($i, 3) }
+		$1 == "start" && $2 == "name=" n {
+			for (i = 3; i <= NF; i++) if ($i ~ /^t=/) s = substr($i, 3)
+			if (e != "") printf "%d ", (s - e) / 1000000
+			e = ""
+		}' "$SVCLOG"
+}
+
+# within ACTUAL EXPECTED: ACTUAL is EXPECTED, late by at most a margin that
+# covers a loaded machine (never early by more than timer rounding).
+slack=$(awk -v k="$TEST_TIMEOUT_SCALE" 'BEGIN { printf "%d", 150 * k }')
+within() { [ "$1" -ge $(($2 - 5)) ] && [ "$1" -le $(($2 + slack)) ]; }
+
+unit doubling <<EOF
+[Service]
+ExecStart=$(svc --name doubling --run 0 --exit 1)
+RestartSec=200ms
+RestartMaxDelaySec=800ms
+EOF
+
+unit zero <<EOF
+[Service]
+ExecStart=$(svc --name zero --run 0 --exit 1)
+RestartSec=0
+RestartMaxDelaySec=10s
+EOF
+
+cnt=$T/reset.count
+unit reset <<EOF
+[Service]
+ExecStart=/bin/sh -c 'n=\$\$(cat $cnt 2>/dev/null || echo 0); echo \$\$((n+1)) > $cnt; \
+  if [ "\$\$n" -eq 3 ]; then exec $(svc --name reset --run 1.5 --exit 1); \
+  else exec $(svc --name reset --run 0 --exit 1); fi'
+RestartSec=200ms
+RestartMaxDelaySec=5s
+RestartResetSec=1s
+EOF
+
+unit limited <<EOF
+[Unit]
+StartLimitBurst=3
+StartLimitIntervalSec=30s
+[Service]
+ExecStart=$(svc --name limited --run 0 --exit 1)
+RestartSec=100ms
+EOF
+
+unit clean-on-failure <<EOF
+[Service]
+Restart=on-failure
+ExecStart=$(svc --name clean-on-failure --run 0 --exit 0)
+EOF
+unit dirty-no <<EOF
+[Service]
+Restart=no
+ExecStart=$(svc --name dirty-no --run 0 --exit 3)
+EOF
+unit segv-abnormal <<EOF
+[Service]
+Restart=on-abnormal
+RestartSec=100ms
+StartLimitBurst=2
+ExecStart=$(svc --name segv-abnormal --run 0 --kill-self 11)
+EOF
+unit exit-abnormal <<EOF
+[Service]
+Restart=on-abnormal
+ExecStart=$(svc --name exit-abnormal --run 0 --exit 2)
+EOF
+unit ok-success <<EOF
+[Service]
+Restart=on-success
+RestartSec=100ms
+StartLimitBurst=2
+ExecStart=$(svc --name ok-success --run 0 --exit 0)
+EOF
+
+start_superd
+
+ok "doubling: six starts" wait_count "$SVCLOG" "^start name=doubling " 6 20
+read -r d1 d2 d3 d4 d5 _ <<<"$(delays doubling)"
+ok "doubling: first delay is RestartSec= (200ms, got ${d1}ms)" within "$d1" 200
+ok "doubling: then 400ms (got ${d2}ms)" within "$d2" 400
+ok "doubling: then the 800ms cap (got ${d3}ms)" within "$d3" 800
+ok "doubling: stays at the cap (got ${d4}ms)" within "$d4" 800
+ok "doubling: and again (got ${d5}ms)" within "$d5" 800
+ok "the delay is logged" log_has "doubling.service: restarting in 400ms"
+
+ok "RestartSec=0: four starts" wait_count "$SVCLOG" "^start name=zero " 4 20
+read -r z1 z2 z3 _ <<<"$(delays zero)"
+ok "RestartSec=0: the first restart is immediate (got ${z1}ms)" test "$z1" -lt 90
+ok "RestartSec=0: then 100ms (got ${z2}ms)" within "$z2" 100
+ok "RestartSec=0: then 200ms (got ${z3}ms)" within "$z3" 200
+
+ok "reset: five starts" wait_count "$SVCLOG" "^start name=reset " 5 20
+read -r r1 r2 r3 r4 _ <<<"$(delays reset)"
+ok "reset: 200ms (got ${r1}ms)" within "$r1" 200
+ok "reset: 400ms (got ${r2}ms)" within "$r2" 400
+ok "reset: 800ms (got ${r3}ms)" within "$r3" 800
+ok "reset: after a run of RestartResetSec= the delay is RestartSec= again (got ${r4}ms)" within "$r4" 200
+
+ok "start limit: the unit fails once the limit is hit" wait_log "limited.service: failed: start limit hit: 3 starts within 30s"
+is "$(count_in "$SVCLOG" "^start name=limited ")" 3 "start limit: exactly StartLimitBurst= starts"
+
+ok "on-failure: a clean exit is not restarted" wait_log "clean-on-failure.service: stopped"
+ok "no: a failing exit is not restarted and the unit fails" wait_log "dirty-no.service: failed: main process exited with status 3"
+ok "on-abnormal: a crash by signal is restarted" wait_count "$SVCLOG" "^start name=segv-abnormal " 2
+ok "on-abnormal: an exit code is not restarted" wait_log "exit-abnormal.service: failed: main process exited with status 2"
+ok "on-success: a clean exit is restarted" wait_count "$SVCLOG" "^start name=ok-success " 2
+
+stop_superd
+is "$SD_STATUS" 0 "superd shuts down cleanly"
+is "$(count_in "$SVCLOG" "^start name=clean-on-failure ")" 1 "on-failure: started exactly once"
+is "$(count_in "$SVCLOG" "^start name=dirty-no ")" 1 "no: started exactly once"
+is "$(count_in "$SVCLOG" "^start name=exit-abnormal ")" 1 "on-abnormal: exit code 2 started exactly once"
+done_testing
