@@ -223,7 +223,7 @@ expand_var(const char **p, const struct execcmd_context *ctx, struct wbuf *b,
 			snprintf(err, errsize, "invalid variable reference '${'");
 			return -1;
 		}
-		val = ctx->lookup ? ctx->lookup(ctx->lookup_ctx, name, (size_t)(q - name)) : NULL;
+		val = ctx && ctx->lookup ? ctx->lookup(ctx->lookup_ctx, name, (size_t)(q - name)) : NULL;
 		if (*q == '}') {
 			*p = q + 1;
 			return val ? wbuf_add(b, val, strlen(val)) : 0;
@@ -247,7 +247,7 @@ expand_var(const char **p, const struct execcmd_context *ctx, struct wbuf *b,
 		const char *q = s;
 		while (is_name_char(*q))
 			q++;
-		val = ctx->lookup ? ctx->lookup(ctx->lookup_ctx, s, (size_t)(q - s)) : NULL;
+		val = ctx && ctx->lookup ? ctx->lookup(ctx->lookup_ctx, s, (size_t)(q - s)) : NULL;
 		*p = q;
 		return val ? wbuf_add(b, val, strlen(val)) : 0;
 	}

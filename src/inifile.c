@@ -184,9 +184,9 @@ inifile_reader(char *out, int size, void *stream)
 					 "invalid section name");
 				continue;
 			}
-			memcpy(out, s, (size_t)(close - s) + 1);
-			out[close - s + 1] = '\n';
-			out[close - s + 2] = '\0';
+			/* inih only needs to see a section start; the name, which
+			 * may hold a ';' it would take for a comment, stays here. */
+			snprintf(out, (size_t)size, "[s]\n");
 			memcpy(st->section, s + 1, (size_t)(close - s) - 1);
 			st->section[close - s - 1] = '\0';
 			if (st->section_handler)
@@ -313,10 +313,13 @@ inifile_ini_cb(void *user, const char *section, const char *name,
 	char *endp;
 	unsigned long idx = strtoul(value, &endp, 10);
 
-	/* Only our reader's lines reach here, so the token is always ours. */
+	/* Only our reader's lines reach here, so the token is always ours.
+	 * inih calls back before it reads the next line, so st->section is
+	 * the section this assignment is in. */
+	(void)section;
 	if (*endp != '\0' || idx >= st->nvalues)
 		return 1;
-	st->handler(st->user, section, name, st->values[idx].text,
+	st->handler(st->user, st->section, name, st->values[idx].text,
 		    st->values[idx].line);
 	return 1;
 }

@@ -58,6 +58,25 @@ spawn_resolve(const char *name, const char *path_value)
 	return strdup(name);
 }
 
+/* glibc's sigaction() refuses the two real-time signals it reserves for
+ * itself (32 and 33), yet an ignored disposition for them survives exec and
+ * may have been inherited by superd. The raw system call resets them. */
+static void
+reset_reserved_signal(int sig)
+{
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__i386__)
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} act = {SIG_DFL, 0, NULL, 0};
+	(void)syscall(SYS_rt_sigaction, sig, &act, NULL, sizeof(act.mask));
+#else
+	(void)sig;
+#endif
+}
+
 /* Child side: report and exit. Only async-signal-safe calls. */
 static void __attribute__((noreturn))
 child_fail(int fd, int stage)
@@ -81,8 +100,8 @@ child_run(const struct spawn_plan *plan, int fd)
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &dfl, NULL);
+		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, &dfl, NULL) < 0)
+			reset_reserved_signal(sig);
 
 	if (setsid() < 0)
 		child_fail(fd, SPAWN_STAGE_SETSID);

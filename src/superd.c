@@ -289,6 +289,9 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	if (paths.control_socket != NULL)
+		fprintf(stderr, "superd: warning: the control socket is not implemented in "
+				"this version; -s %s has no effect\n", paths.control_socket);
 	sd.config = config_load(&paths, &diag);
 	if (sd.config == NULL) {
 		diag_print(&diag);

@@ -820,7 +820,9 @@ unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 		u->restarts++;
 		log_info(u->name, "restarting (restart %u)", u->restarts);
-		unit_spawn(u);
+		/* As in systemd, every start checks the conditions again. */
+		if (check_conditions(u))
+			unit_spawn(u);
 		break;
 	case UNIT_STOPPING:
 		if (!u->sigkilled) {

@@ -42,6 +42,7 @@ struct unitfile_parse {
 	/* One warning per ignored key, not one per line. */
 	struct strv warned;
 	bool timeout_stop_set;
+	bool restart_set;
 };
 
 struct unitfile_key;
@@ -337,13 +338,19 @@ parse_environment(struct unitfile_parse *p, const struct unitfile_key *k,
 		  const char *value, unsigned line)
 {
 	struct strv words = {0};
+	char err[256];
 
+	(void)k;
 	if (*value == '\0') {
 		strv_clear(&p->c->environment);
 		return;
 	}
-	if (!split_list(p, k, value, line, &words))
+	/* Values may be secrets: a message never repeats them. */
+	if (execcmd_split_words(value, push_word, &words, err, sizeof(err)) < 0) {
+		diag_add(p->d, DIAG_ERROR, p->path, line, "invalid Environment=: %s", err);
+		strv_clear(&words);
 		return;
+	}
 	for (size_t i = 0; i < words.n; i++) {
 		const char *eq = strchr(words.v[i], '=');
 		if (eq == NULL || !valid_env_name(words.v[i], (size_t)(eq - words.v[i]))) {
@@ -657,7 +664,7 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"TimeoutStartSec", KEY_SERVICE, parse_timeout, OFF(timeout_start_usec), 0},
 	{"TimeoutSec", KEY_SERVICE, parse_timeout, OFF(timeout_stop_usec), 1},
 	{"ReloadSignal", KEY_SERVICE | KEY_NOT_YET, parse_signal, OFF(reload_signal), 0},
-	{"ForwardSignals", KEY_SERVICE | KEY_NOT_YET, parse_forward_signals, 0, 0},
+	{"ForwardSignals", KEY_SERVICE, parse_forward_signals, 0, 0},
 	{"PIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(pid_file), 0},
 	{"WritePIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(write_pid_file), 0},
 	{"NotifyAccess", KEY_SERVICE | KEY_NOT_YET, parse_enum, OFF(notify_access_all), ENUM_NOTIFY_ACCESS},
@@ -677,7 +684,7 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"EnvironmentFile", KEY_SERVICE | KEY_NOT_YET, parse_strv, OFF(environment_files), 0},
 	{"PassEnvironment", KEY_SERVICE | KEY_NOT_YET, parse_env_names, OFF(pass_environment), 0},
 	{"UnsetEnvironment", KEY_SERVICE | KEY_NOT_YET, parse_env_names, OFF(unset_environment), 0},
-	{"RedactEnvironment", KEY_SERVICE, parse_env_names, OFF(redact_environment), 0},
+	{"RedactEnvironment", KEY_SERVICE | KEY_NOT_YET, parse_env_names, OFF(redact_environment), 0},
 	{"StandardOutput", KEY_SERVICE | KEY_NOT_YET, parse_output, OFF(standard_output), 0},
 	{"StandardError", KEY_SERVICE | KEY_NOT_YET, parse_output, OFF(standard_error), 0},
 	{"LimitNOFILE", KEY_SERVICE, parse_rlimit, OFF(limit_nofile), (int)OFF(limit_nofile_set)},
@@ -801,6 +808,8 @@ unitfile_key_cb(void *user, const char *section, const char *key,
 			return;
 		}
 		k->parse(p, k, value, line);
+		if (k->offset == OFF(restart) && k->parse == parse_enum)
+			p->restart_set = true;
 		if (k->flags & KEY_NOT_YET)
 			warn_once(p, line, key,
 				  "%s= is not implemented in this version of superd; ignored");
@@ -892,6 +901,8 @@ unitfile_finalize(struct unitfile_parse *p)
 			 "Type=%s readiness is not implemented in this version of superd; "
 			 "the unit is started as Type=exec",
 			 unitfile_type_name(c->type));
+	if (c->type == SERVICE_ONESHOT && !p->restart_set)
+		c->restart = RESTART_NO;
 	if (c->restart_max_usec < c->restart_usec)
 		c->restart_max_usec = c->restart_usec;
 	if (c->start_limit_burst > 0 && c->start_limit_interval_usec == 0)
@@ -928,8 +939,6 @@ unitfile_load(const char *path, const char *name, struct diag *d)
 		return NULL;
 	}
 
-	bool restart_set_before = false;
-	(void)restart_set_before;
 	if (inifile_parse(path, unitfile_key_cb, unitfile_section_cb, &p, d) < 0) {
 		unitfile_free(c);
 		c = NULL;
@@ -1039,7 +1048,7 @@ unitfile_normalize_name(const char *name)
 			return NULL;
 		}
 	}
-	if (len > 8 && strcmp(name + len - 8, ".service") == 0)
+	if (len >= 8 && strcmp(name + len - 8, ".service") == 0)
 		out = strdup(name);
 	else if (asprintf(&out, "%s.service", name) < 0)
 		out = NULL;

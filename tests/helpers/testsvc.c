@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -131,6 +132,27 @@ usage(void)
 	exit(2);
 }
 
+/* "testsvc --exec-ignoring PROGRAM ARGS...": exec PROGRAM with SIGTTOU,
+ * SIGUSR2 and glibc's reserved signals 32 and 33 ignored (the last two only
+ * through the raw system call), as a careless parent might leave them. */
+static void
+exec_ignoring(char **argv)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} act = {SIG_IGN, 0, NULL, 0};
+	signal(SIGTTOU, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);
+	syscall(SYS_rt_sigaction, 32, &act, NULL, sizeof(act.mask));
+	syscall(SYS_rt_sigaction, 33, &act, NULL, sizeof(act.mask));
+	execv(argv[0], argv);
+	perror(argv[0]);
+	exit(127);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -158,6 +180,8 @@ main(int argc, char **argv)
 	int ignore_term = 0, fork_child = 0, child_ignore_term = 0;
 	int rep_signals = 0, rep_fds = 0, rep_env = 0, rep_cwd = 0;
 
+	if (argc > 2 && strcmp(argv[1], "--exec-ignoring") == 0)
+		exec_ignoring(argv + 2);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': name = optarg; break;

@@ -71,6 +71,8 @@ _diag() {
 }
 
 done_testing() {
+	# Under ASan/UBSan a report in superd's log is a failure of its own.
+	ok "no sanitizer report from superd" bash -c "! grep -Eq 'Sanitizer|runtime error:' '$LOG' 2>/dev/null"
 	echo "1..$_n"
 	[ "$_failed" -eq 0 ]
 	exit $?

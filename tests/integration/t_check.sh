@@ -140,6 +140,18 @@ ok "a template unit is skipped with a warning" grep -q "tmpl@.service: warning: 
 ok "an unknown section is a warning with its line" grep -q "odd.service:3: warning: unknown section \[X-Vendor\]" "$T/err"
 rm "$UNITS/needy.service" "$UNITS/tmpl@.service" "$UNITS/odd.service"
 
+# A malformed Environment= never repeats its value: it may be a secret.
+unit secret <<EOF
+[Service]
+ExecStart=/bin/true
+Environment="API_KEY=hunter2-very-secret
+EOF
+check; rc=$?
+is "$rc" 78 "a malformed Environment= is an error"
+ok "the error names file and line" grep -q "secret.service:3: error: invalid Environment=: unterminated double quote" "$T/err"
+ok "the error does not repeat the value" bash -c "! grep -q hunter2 '$T/err' '$T/out'"
+rm "$UNITS/secret.service"
+
 cat >"$T/superd.conf" <<EOF
 [superd]
 ShutdownTimeoutSec=forever

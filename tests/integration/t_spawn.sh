@@ -16,9 +16,8 @@ EOF
 # superd inherits an fd without FD_CLOEXEC and an ignored signal, as it might
 # from a careless parent; neither may reach the units.
 (
-	trap '' TTOU USR2
 	exec 7<>"$T/leaky-fd"
-	exec "$SUPERD" -c "$T/superd.conf" -u "$UNITS"
+	exec "$TESTSVC" --exec-ignoring "$SUPERD" -c "$T/superd.conf" -u "$UNITS"
 ) >>"$LOG" 2>&1 &
 SD_PID=$!
 

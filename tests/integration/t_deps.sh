@@ -1,0 +1,125 @@
+# Dependencies at start: After= waits for readiness, Requires=/Wants= pull
+# units in, a missing or failed Requires= unit fails the dependent, and
+# conditions skip a start without holding up what is ordered after it.
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+
+# "late" cannot exec until the test creates its binary; "waiter" is ordered
+# after it and must not start before "late" is ready.
+unit late <<EOF
+[Service]
+Type=exec
+ExecStart=$T/late-bin --log $SVCLOG --name late
+RestartSec=200ms
+RestartMaxDelaySec=200ms
+EOF
+unit waiter <<EOF
+[Unit]
+After=late
+[Service]
+ExecStart=$(svc --name waiter)
+EOF
+
+unit needs-ghost <<EOF
+[Unit]
+Requires=ghost
+[Service]
+ExecStart=$(svc --name needs-ghost)
+EOF
+
+unit broken <<EOF
+[Service]
+Type=exec
+Restart=no
+ExecStart=$T/no-such-binary
+EOF
+unit needs-broken <<EOF
+[Unit]
+Requires=broken
+After=broken
+[Service]
+ExecStart=$(svc --name needs-broken)
+EOF
+unit wants-broken <<EOF
+[Unit]
+Wants=broken
+After=broken
+[Service]
+ExecStart=$(svc --name wants-broken)
+EOF
+
+unit pulled-by-requires <<EOF
+[Service]
+AutoStart=no
+ExecStart=$(svc --name pulled-by-requires)
+EOF
+unit pulled-by-wants <<EOF
+[Service]
+AutoStart=no
+ExecStart=$(svc --name pulled-by-wants)
+EOF
+unit puller <<EOF
+[Unit]
+Requires=pulled-by-requires
+Wants=pulled-by-wants.service
+[Service]
+ExecStart=$(svc --name puller)
+EOF
+unit manual <<EOF
+[Service]
+AutoStart=no
+ExecStart=$(svc --name manual)
+EOF
+
+unit conditional <<EOF
+[Unit]
+ConditionPathExists=$T/no-such-file
+[Service]
+ExecStart=$(svc --name conditional)
+EOF
+unit after-conditional <<EOF
+[Unit]
+After=conditional
+[Service]
+ExecStart=$(svc --name after-conditional)
+EOF
+unit negated <<EOF
+[Unit]
+ConditionPathExists=!$T/no-such-file
+ConditionPathIsDirectory=$T
+[Service]
+ExecStart=$(svc --name negated)
+EOF
+unit asserted <<EOF
+[Unit]
+AssertPathExists=$T/no-such-file
+[Service]
+ExecStart=$(svc --name asserted)
+EOF
+
+start_superd
+ok "late cannot exec yet" wait_log "late.service: cannot start: executing $T/late-bin"
+ok "the other units are up" wait_svc "^start name=negated "
+ok "waiter has not started while late is not ready" bash -c "! grep -q '^start name=waiter' '$SVCLOG'"
+ln -s "$TESTSVC" "$T/late-bin"
+t_created=$(awk '{ print int($1 * 1000) }' /proc/uptime)
+ok "late starts once its binary exists" wait_svc "^start name=late "
+ok "then waiter starts" wait_svc "^start name=waiter "
+tl=$(field "$(starts_of late)" t) tw=$(field "$(starts_of waiter)" t)
+ok "waiter started after late (late $tl, waiter $tw)" test "$tw" -gt "$tl"
+
+ok "a missing Requires= unit fails the unit with the reason" wait_log "needs-ghost.service: failed: Requires=ghost.service: no such unit"
+ok "a failed Requires=+After= unit fails the dependent" wait_log "needs-broken.service: failed: required unit broken.service failed"
+ok "a failed Wants=+After= unit does not hold the dependent back" wait_svc "^start name=wants-broken "
+ok "Requires= pulls in a unit that is not AutoStart" wait_svc "^start name=pulled-by-requires "
+ok "Wants= pulls in a unit that is not AutoStart" wait_svc "^start name=pulled-by-wants "
+ok "a failed condition skips the start with the reason" wait_log "conditional.service: start skipped: condition not met: ConditionPathExists=$T/no-such-file"
+ok "a unit ordered after a skipped one still starts" wait_svc "^start name=after-conditional "
+ok "a negated condition and a directory condition that hold let it start" svc_has "^start name=negated "
+ok "a failed assertion fails the unit" wait_log "asserted.service: failed: assertion failed: AssertPathExists=$T/no-such-file"
+
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
+for u in needs-ghost needs-broken conditional asserted manual; do
+	ok "$u never ran" bash -c "! grep -q '^start name=$u ' '$SVCLOG'"
+done
+done_testing
