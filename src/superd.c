@@ -80,25 +80,11 @@ cleanup_pid_file(struct superd *sd)
 	sd->pid_file = NULL;
 }
 
-static size_t
-count_running(const struct superd *sd)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < sd->nunits; i++)
-		if (unit_has_process(sd->units[i]))
-			n++;
-	return n;
-}
-
 void
 superd_unit_released(struct superd *sd)
 {
-	if (!sd->stopping_units)
-		return;
-	/* Shutdown has released every unit's processes when none remain. A
-	 * count of running units would avoid this walk, but it only happens
-	 * while shutting down, once per unit that stops. */
-	if (count_running(sd) == 0)
+	/* Shutdown is over once no unit has a process left. */
+	if (sd->stopping_units && sd->nrunning == 0)
 		ev_break(sd->loop, EVBREAK_ALL);
 }
 
@@ -148,7 +134,7 @@ shutdown_grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)w, (void)revents;
 	log_err(NULL, "%zu unit(s) still have processes %d s after SIGKILL; exiting anyway",
-		count_running(sd), SHUTDOWN_GRACE_SEC);
+		sd->nrunning, SHUTDOWN_GRACE_SEC);
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -160,7 +146,7 @@ shutdown_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)w, (void)revents;
 	sd->stopping_units = true;
-	if (count_running(sd) == 0) {
+	if (sd->nrunning == 0) {
 		ev_break(loop, EVBREAK_ALL);
 		return;
 	}

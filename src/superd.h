@@ -30,6 +30,7 @@ struct superd {
 	ev_timer shutdown_delay;    /* ShutdownDelaySec= before the first stop signal */
 	ev_timer shutdown_grace;    /* after the final SIGKILL: how long to wait for reaping */
 
+	size_t nrunning; /* units that have a process (main or group) */
 	int devnull;
 	char *pid_file; /* written by us: removed on every exit path */
 

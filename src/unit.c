@@ -400,6 +400,10 @@ unit_spawn(struct unit *u)
 	}
 	u->pid = pid;
 	u->pgid = pid;
+	if (!u->running) {
+		u->running = true;
+		u->sd->nrunning++;
+	}
 	u->sigkilled = false;
 	u->started_mono = ev_now(u->sd->loop);
 	u->status_fd = fd;
@@ -608,6 +612,10 @@ unit_finish_stop(struct unit *u)
 
 	group_waiters_remove(u);
 	u->pgid = 0;
+	if (u->running) {
+		u->running = false;
+		sd->nrunning--;
+	}
 	switch (u->after_stop) {
 	case UNIT_THEN_RESTART:
 		if (u->want_up && !sd->shutting_down) {

@@ -73,6 +73,7 @@ struct unit {
 	ev_io status_io;
 	ev_timer timer;
 	bool sigkilled;  /* the stop timeout fired */
+	bool running;	 /* counted in sd->nrunning: has a process or group */
 
 	/* Ordering, resolved both ways: units this one starts after, and the
 	 * units that start after this one. */

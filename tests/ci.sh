@@ -76,6 +76,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 step "build with ASan+UBSan and run the suite" suite _ci/sanitizers --enable-sanitizers --enable-werror
 count _ci/sanitizers
 unset TEST_TIMEOUT_SCALE
+step "build --without-systemd" sh -c 'rm -rf _ci/nosystemd && mkdir -p _ci/nosystemd && cd _ci/nosystemd && "$0/configure" -q --without-systemd --enable-werror && make -j2 >build.log 2>&1 || { cat build.log; exit 1; }' "$top"
 step "man pages pass mandoc -Tlint" sh -c 'out=$(mandoc -Tlint -Wwarning man/*.[0-9]); [ -z "$out" ] || { echo "$out"; exit 1; }'
 step "make distcheck" sh -c 'make -C _ci/plain distcheck >_ci/distcheck.log 2>&1 || { tail -n 60 _ci/distcheck.log; exit 1; }'
 

@@ -28,4 +28,22 @@ ok "the missing file is named with its cause" grep -q "does-not-exist.conf: erro
 is "$rc" 78 "a missing unit directory is a configuration error"
 ok "the missing directory is named" grep -q "no-such-dir: error: cannot open unit directory" "$T/err"
 
+# -v adds debug lines, -q leaves warnings and errors only.
+unit quick <<EOF
+[Service]
+Restart=no
+ExecStart=/bin/sh -c 'echo ran >> $T/quick.ran'
+EOF
+for mode in -v -q; do
+	: >"$LOG"
+	rm -f "$T/quick.ran"
+	start_superd "$mode"
+	ok "superd $mode ran the unit" wait_for 10 test -s "$T/quick.ran"
+	stop_superd
+	cp "$LOG" "$T/log$mode"
+done
+ok "-v logs debug lines" grep -q "^superd: debug: " "$T/log-v"
+ok "-v logs info lines too" grep -q "^superd: info: quick.service: started" "$T/log-v"
+ok "-q logs no info or notice lines" bash -c "! grep -Eq '^superd: (info|notice|debug):' '$T/log-q'"
+
 done_testing

@@ -41,6 +41,29 @@ ok "the main process was replaced after SIGKILL" wait_count "$SVCLOG" "^start na
 ok "the orphaned grandchild was stopped with the rest of the group" wait_for 10 gone "$child"
 ok "the restart is logged as such" log_has "probe.service: main process killed by SIGKILL"
 
+# superd is a child subreaper: when a unit's main process exits and leaves a
+# grandchild behind (one that ignores SIGTERM, so it lingers until the
+# SIGKILL), the grandchild is reparented to superd, not to init.
+unit orphaner <<EOF
+[Service]
+Restart=no
+ExecStart=$(svc --name orphaner --fork-child --child-ignore-term --run 0.2)
+TimeoutStopSec=3s
+EOF
+kill -TERM "$SD_PID"
+wait_superd 20
+: >"$LOG"
+rm -f "$UNITS/probe.service" "$UNITS/execd.service"
+start_superd
+ok "orphaner's grandchild is up" wait_svc "^child name=orphaner "
+orphan=$(field "$(grep '^child name=orphaner' "$SVCLOG")" pid)
+ok "orphaner's main process has exited" wait_svc "^exit name=orphaner "
+ppid_of() { awk '/^PPid:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+ok "the orphan was reparented to superd (the subreaper)" wait_for 5 test "$(ppid_of "$orphan")" = "$SD_PID"
+ok "the leftover gets KillSignal, then SIGKILL after TimeoutStopSec=" wait_log "orphaner.service: still running 3s after the stop signal; sending SIGKILL" 10
+ok "the orphan is gone" wait_for 5 gone "$orphan"
+ok "the unit ends inactive once its group is empty" wait_log "orphaner.service: stopped"
+
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
 done_testing
