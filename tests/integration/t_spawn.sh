@@ -58,8 +58,8 @@ start_superd
 ok "orphaner's grandchild is up" wait_svc "^child name=orphaner "
 orphan=$(field "$(grep '^child name=orphaner' "$SVCLOG")" pid)
 ok "orphaner's main process has exited" wait_svc "^exit name=orphaner "
-ppid_of() { awk '/^PPid:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
-ok "the orphan was reparented to superd (the subreaper)" wait_for 5 test "$(ppid_of "$orphan")" = "$SD_PID"
+ppid_is() { [ "$(awk '/^PPid:/ { print $2 }' "/proc/$1/status" 2>/dev/null)" = "$2" ]; }
+ok "the orphan was reparented to superd (the subreaper)" wait_for 5 ppid_is "$orphan" "$SD_PID"
 ok "the leftover gets KillSignal, then SIGKILL after TimeoutStopSec=" wait_log "orphaner.service: still running 3s after the stop signal; sending SIGKILL" 10
 ok "the orphan is gone" wait_for 5 gone "$orphan"
 ok "the unit ends inactive once its group is empty" wait_log "orphaner.service: stopped"
