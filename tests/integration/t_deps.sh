@@ -101,7 +101,6 @@ ok "late cannot exec yet" wait_log "late.service: cannot start: executing $T/lat
 ok "the other units are up" wait_svc "^start name=negated "
 ok "waiter has not started while late is not ready" bash -c "! grep -q '^start name=waiter' '$SVCLOG'"
 ln -s "$TESTSVC" "$T/late-bin"
-t_created=$(awk '{ print int($1 * 1000) }' /proc/uptime)
 ok "late starts once its binary exists" wait_svc "^start name=late "
 ok "then waiter starts" wait_svc "^start name=waiter "
 # superd logs events in the order it handles them: late's exec is confirmed
