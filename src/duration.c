@@ -105,8 +105,10 @@ duration_parse(const char *s, uint64_t *usec)
 		if (whole > UINT64_MAX / mult)
 			goto range;
 		/* frac * mult needs up to 86 bits (12 digits times a year). */
-		uint64_t part = whole * mult +
-				(uint64_t)((unsigned __int128)frac * mult / frac_div);
+		uint64_t fpart = (uint64_t)((unsigned __int128)frac * mult / frac_div);
+		if (whole * mult > UINT64_MAX - fpart)
+			goto range;
+		uint64_t part = whole * mult + fpart;
 		if (part > UINT64_MAX - 1 - total)
 			goto range;
 		total += part;

@@ -12,10 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-
 const char *
 spawn_stage_name(int stage)
 {
@@ -107,16 +103,13 @@ child_run(const struct spawn_plan *plan, int fd)
 		child_fail(fd, SPAWN_STAGE_SETSID);
 	if (dup2(plan->devnull, STDIN_FILENO) < 0)
 		child_fail(fd, SPAWN_STAGE_STDIO);
-	/* Whatever superd inherited without FD_CLOEXEC must not reach the
-	 * service: mark fds 3 and up close-on-exec (the status pipe already
-	 * is, and must stay open until exec). */
-	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-		if (errno != ENOSYS && errno != EINVAL)
-			child_fail(fd, SPAWN_STAGE_FDS);
-		for (int i = 3; i < 65536; i++)
-			if (i != fd)
-				(void)fcntl(i, F_SETFD, FD_CLOEXEC);
-	}
+	/* Every fd of superd's is close-on-exec already (inherited ones are
+	 * marked at start-up); closing all but the status pipe here is the
+	 * second line of defence. Kernels before 5.9 lack close_range. */
+	if (fd > 3 && syscall(SYS_close_range, 3U, (unsigned)fd - 1, 0U) < 0 && errno != ENOSYS)
+		child_fail(fd, SPAWN_STAGE_FDS);
+	if (syscall(SYS_close_range, (unsigned)fd + 1, ~0U, 0U) < 0 && errno != ENOSYS)
+		child_fail(fd, SPAWN_STAGE_FDS);
 	if (plan->set_umask)
 		umask(plan->umask);
 	for (size_t i = 0; i < plan->nlimits; i++)

@@ -8,6 +8,7 @@
 #include "signame.h"
 #include "unit.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #ifndef PACKAGE_VERSION
@@ -51,6 +53,56 @@ usage(FILE *f)
 		"      --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n",
 		SYSCONFDIR, SYSCONFDIR);
+}
+
+/* Descriptors superd inherited without FD_CLOEXEC must not reach units:
+ * mark them once here (everything superd opens itself is O_CLOEXEC). */
+static void
+cloexec_inherited_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (d == NULL)
+		return; /* the child's close_range() still covers it */
+	while ((de = readdir(d)) != NULL) {
+		int fd = atoi(de->d_name);
+		if (fd > 2 && fd != dirfd(d))
+			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	closedir(d);
+}
+
+/* Thousands of units mean thousands of descriptors at start-up (one exec
+ * report pipe per spawn): use the whole hard limit, and give children the
+ * soft limit superd found. */
+static void
+raise_nofile(struct superd *sd)
+{
+	if (getrlimit(RLIMIT_NOFILE, &sd->nofile) < 0) {
+		log_warn_errno(NULL, "getrlimit(RLIMIT_NOFILE)");
+		sd->nofile.rlim_cur = sd->nofile.rlim_max = RLIM_INFINITY;
+		return;
+	}
+	struct rlimit raised = {sd->nofile.rlim_max, sd->nofile.rlim_max};
+	if (sd->nofile.rlim_cur < sd->nofile.rlim_max && setrlimit(RLIMIT_NOFILE, &raised) < 0)
+		log_warn_errno(NULL, "cannot raise the open file limit to %llu",
+			       (unsigned long long)sd->nofile.rlim_max);
+}
+
+/* Signals whose default action would end superd without a word, leaving
+ * units orphaned and the PID file behind: ignored. (Faults such as SIGSEGV
+ * and SIGABRT are not intercepted; SPEC §5.) */
+static void
+ignore_stray_signals(void)
+{
+	static const int sigs[] = {SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSTKFLT,
+				   SIGPIPE, SIGURG, SIGTTIN, SIGTTOU, SIGTSTP};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (signal(sigs[i], SIG_IGN) == SIG_ERR)
+			log_warn_errno(NULL, "cannot ignore %s", signame_name(sigs[i]));
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		(void)signal(sig, SIG_IGN);
 }
 
 /* Make sure 0, 1 and 2 are open, so that no file superd opens lands on one
@@ -318,8 +370,9 @@ main(int argc, char **argv)
 		config_free(sd.config);
 		return 1;
 	}
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		log_warn_errno(NULL, "cannot ignore SIGPIPE");
+	ignore_stray_signals();
+	cloexec_inherited_fds();
+	raise_nofile(&sd);
 	/* Orphaned grandchildren come to us, so their exits are seen and no
 	 * process of a unit's group outlives the unit unnoticed. */
 	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
@@ -344,6 +397,7 @@ main(int argc, char **argv)
 	ev_init(&sd.shutdown_deadline, shutdown_deadline_cb);
 	ev_init(&sd.shutdown_delay, shutdown_delay_cb);
 	ev_init(&sd.shutdown_grace, shutdown_grace_cb);
+	unit_queue_init(&sd);
 
 	if (sd.config->conf.pid_file != NULL) {
 		if (pidfile_write(sd.config->conf.pid_file, getpid()) < 0) {

@@ -8,6 +8,7 @@
 
 #include <ev.h>
 #include <stdbool.h>
+#include <sys/resource.h>
 
 struct unit;
 
@@ -21,8 +22,21 @@ struct superd {
 	struct hashmap units_by_pid;  /* main PID -> unit */
 
 	/* Units whose main process is gone but whose process group still has
-	 * members; checked again whenever an orphan is reaped. */
+	 * members; checked once per loop iteration in which orphans were
+	 * reaped (orphans_reaped), not once per orphan. */
 	struct unit *group_waiters;
+	bool orphans_reaped;
+
+	/* Units to try to start, in order. Starting one unit can let others
+	 * start; they are queued, never started recursively, so that a chain
+	 * of 10,000 After= units needs no deeper stack than one. The queue is
+	 * drained before each poll, a batch at a time so that the loop reads
+	 * exec reports (and frees their fds) between batches. */
+	struct unit *queue_head, *queue_tail;
+	ev_prepare queue_prepare;
+	ev_idle queue_idle; /* active only while the queue can make progress */
+	size_t status_pipes;	/* exec reports not yet read (one fd each) */
+	size_t max_status_pipes; /* bound on those, from the open-file limit */
 
 	ev_child child_watcher; /* every child, PID 0 */
 	ev_signal sig_term, sig_int, sig_hup, sig_quit, sig_usr1, sig_usr2, sig_winch;
@@ -31,6 +45,7 @@ struct superd {
 	ev_timer shutdown_grace;    /* after the final SIGKILL: how long to wait for reaping */
 
 	size_t nrunning; /* units that have a process (main or group) */
+	struct rlimit nofile; /* as superd found it: what children get */
 	int devnull;
 	char *pid_file; /* written by us: removed on every exit path */
 

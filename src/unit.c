@@ -1,6 +1,7 @@
 #include "unit.h"
 
 #include "backoff.h"
+#include "ctl.h"
 #include "duration.h"
 #include "log.h"
 #include "signame.h"
@@ -68,10 +69,12 @@ unit_set_state(struct unit *u, enum unit_state s, uint64_t timeout_usec,
 	} else {
 		u->reason[0] = '\0';
 	}
+	if (u->waits != NULL)
+		ctl_unit_changed(u);
 }
 
-static bool
-unit_ready(const struct unit *u)
+bool
+unit_is_ready(const struct unit *u)
 {
 	return u->state == UNIT_ACTIVE || u->state == UNIT_RELOADING ||
 	       u->state == UNIT_EXITED;
@@ -115,26 +118,58 @@ signal_main(struct unit *u, int sig)
 			       (long)u->pid);
 }
 
+/* While a unit waits for its group to empty, its timer polls slowly too:
+ * the last member may be reaped by a parent that is not superd. */
+#define GROUP_POLL_SEC 0.5
+
 static void
 group_waiters_add(struct unit *u)
 {
-	for (struct unit *w = u->sd->group_waiters; w; w = w->next_group_waiter)
-		if (w == u)
-			return;
-	u->next_group_waiter = u->sd->group_waiters;
-	u->sd->group_waiters = u;
+	struct superd *sd = u->sd;
+
+	if (u->in_group_waiters)
+		return;
+	u->in_group_waiters = true;
+	u->prev_group_waiter = NULL;
+	u->next_group_waiter = sd->group_waiters;
+	if (sd->group_waiters)
+		sd->group_waiters->prev_group_waiter = u;
+	sd->group_waiters = u;
+	if (!ev_is_active(&u->timer)) {
+		ev_timer_set(&u->timer, GROUP_POLL_SEC, 0.);
+		ev_timer_start(sd->loop, &u->timer);
+	}
 }
 
 static void
 group_waiters_remove(struct unit *u)
 {
-	for (struct unit **p = &u->sd->group_waiters; *p; p = &(*p)->next_group_waiter) {
-		if (*p == u) {
-			*p = u->next_group_waiter;
-			u->next_group_waiter = NULL;
-			return;
-		}
-	}
+	if (!u->in_group_waiters)
+		return;
+	if (u->prev_group_waiter)
+		u->prev_group_waiter->next_group_waiter = u->next_group_waiter;
+	else
+		u->sd->group_waiters = u->next_group_waiter;
+	if (u->next_group_waiter)
+		u->next_group_waiter->prev_group_waiter = u->prev_group_waiter;
+	u->next_group_waiter = u->prev_group_waiter = NULL;
+	u->in_group_waiters = false;
+}
+
+static void
+unit_enqueue(struct unit *u)
+{
+	struct superd *sd = u->sd;
+
+	if (u->queued)
+		return;
+	u->queued = true;
+	u->next_queued = NULL;
+	if (sd->queue_tail)
+		sd->queue_tail->next_queued = u;
+	else
+		sd->queue_head = u;
+	sd->queue_tail = u;
 }
 
 /* Let units ordered after u start if they were waiting for it. */
@@ -144,7 +179,7 @@ notify_start_waiters(struct unit *u)
 	for (size_t i = 0; i < u->before.n; i++) {
 		struct unit *w = u->before.v[i];
 		if (w->want_up && (w->state == UNIT_INACTIVE || w->state == UNIT_FAILED))
-			unit_try_start(w);
+			unit_enqueue(w);
 	}
 }
 
@@ -328,7 +363,7 @@ unit_spawn(struct unit *u)
 {
 	const struct unit_config *cfg = u->cfg;
 	const struct execcmd *cmd = &cfg->exec_start.v[0];
-	struct spawn_limit limits[3];
+	struct spawn_limit limits[4];
 	struct spawn_plan plan = {
 		.argv = cmd->argv,
 		.envp = u->envp,
@@ -364,6 +399,12 @@ unit_spawn(struct unit *u)
 	LIMIT(limit_core_set, RLIMIT_CORE, limit_core)
 	LIMIT(limit_nproc_set, RLIMIT_NPROC, limit_nproc)
 #undef LIMIT
+	if (!cfg->limit_nofile_set) {
+		/* superd raised its own soft limit; children get the one it found. */
+		limits[plan.nlimits].resource = RLIMIT_NOFILE;
+		limits[plan.nlimits].lim = u->sd->nofile;
+		plan.nlimits++;
+	}
 	if (cfg->working_directory && strcmp(cfg->working_directory, "~") == 0) {
 		const char *h = getenv("HOME");
 		home = strdup(h && *h ? h : "/");
@@ -407,6 +448,7 @@ unit_spawn(struct unit *u)
 	u->sigkilled = false;
 	u->started_mono = ev_now(u->sd->loop);
 	u->status_fd = fd;
+	u->sd->status_pipes++;
 	ev_io_set(&u->status_io, fd, EV_READ);
 	ev_io_start(u->sd->loop, &u->status_io);
 	if (cfg->type == SERVICE_SIMPLE) {
@@ -448,7 +490,8 @@ unit_try_start(struct unit *u)
 	}
 	for (size_t i = 0; i < u->requires.n; i++) {
 		struct unit *d = u->requires.v[i];
-		if (d->state == UNIT_FAILED) {
+		/* A failed unit that is wanted again is about to be retried. */
+		if (d->state == UNIT_FAILED && !d->want_up) {
 			char why[320];
 			snprintf(why, sizeof(why), "required unit %s failed", d->name);
 			fail_unit(u, why);
@@ -457,7 +500,7 @@ unit_try_start(struct unit *u)
 	}
 	for (size_t i = 0; i < u->after.n; i++) {
 		struct unit *d = u->after.v[i];
-		if (d->want_up && !unit_ready(d)) {
+		if (d->want_up && !unit_is_ready(d)) {
 			unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY,
 				       "waiting for %s", d->name);
 			log_debug(u->name, "start waits for %s", d->name);
@@ -470,40 +513,42 @@ unit_try_start(struct unit *u)
 }
 
 static void
-unit_mark_wanted(struct unit *u, struct unit_refs *started)
+unit_mark_one(struct unit *u, struct unit_refs *started)
 {
-	if (u->want_up)
+	if (u == NULL || u->want_up)
 		return;
-	u->want_up = true;
-	if (u->state == UNIT_FAILED)
-		u->start_count = 0; /* an explicit start resets the start limit */
 	struct unit **v = realloc(started->v, (started->n + 1) * sizeof(*v));
 	if (v == NULL) {
 		log_err(u->name, "out of memory while starting");
 		return;
 	}
+	u->want_up = true;
+	if (u->state == UNIT_FAILED)
+		u->start_count = 0; /* an explicit start resets the start limit */
 	started->v = v;
 	started->v[started->n++] = u;
-	for (size_t i = 0; i < u->requires.n; i++)
-		unit_mark_wanted(u->requires.v[i], started);
-	for (size_t i = 0; i < u->cfg->wants.n; i++) {
-		struct unit *w = unit_find(u->sd, u->cfg->wants.v[i].name);
-		if (w != NULL)
-			unit_mark_wanted(w, started);
-	}
 }
 
-/* Mark every unit (and what it pulls in) wanted first, then try them all,
- * so that ordering holds whatever order they are listed in. */
+/* Mark every unit (and, breadth first, what it pulls in) wanted first, then
+ * queue them all, so that ordering holds whatever order they are listed in
+ * and no chain of Requires= needs a deep stack. Units pulled in come first
+ * in the queue, so that a failed one is retried before what requires it. */
 static void
 unit_start_many(struct unit **v, size_t n)
 {
 	struct unit_refs started = {0};
 
 	for (size_t i = 0; i < n; i++)
-		unit_mark_wanted(v[i], &started);
-	for (size_t i = 0; i < started.n; i++)
-		unit_try_start(started.v[i]);
+		unit_mark_one(v[i], &started);
+	for (size_t i = 0; i < started.n; i++) {
+		struct unit *u = started.v[i];
+		for (size_t k = 0; k < u->requires.n; k++)
+			unit_mark_one(u->requires.v[k], &started);
+		for (size_t k = 0; k < u->cfg->wants.n; k++)
+			unit_mark_one(unit_find(u->sd, u->cfg->wants.v[k].name), &started);
+	}
+	for (size_t i = started.n; i-- > 0;)
+		unit_enqueue(started.v[i]);
 	free(started.v);
 }
 
@@ -545,6 +590,9 @@ unit_begin_stop(struct unit *u)
 	}
 	u->after_stop = UNIT_THEN_INACTIVE;
 	unit_set_state(u, UNIT_STOPPING, cfg->timeout_stop_usec, "stopping");
+	u->stop_deadline = cfg->timeout_stop_usec == DURATION_INFINITY
+				   ? 0
+				   : ev_now(u->sd->loop) + usec_to_sec(cfg->timeout_stop_usec);
 	log_info(u->name, "stopping: %s sent to %s %ld, SIGKILL after %s",
 		 signame_name(cfg->kill_signal),
 		 cfg->kill_mode == KILL_PROCESS_GROUP ? "process group" : "pid",
@@ -603,6 +651,53 @@ unit_stop(struct unit *u)
 	}
 }
 
+void
+unit_restart(struct unit *u)
+{
+	switch (u->state) {
+	case UNIT_STARTING:
+	case UNIT_ACTIVE:
+	case UNIT_RELOADING:
+		/* Stop now whatever is ordered after it; the start that
+		 * follows goes through the usual ordering. */
+		u->want_up = true;
+		unit_begin_stop(u);
+		break;
+	case UNIT_STOPPING:
+		u->want_up = true;
+		u->after_stop = UNIT_THEN_INACTIVE;
+		break;
+	case UNIT_BACKOFF:
+		unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY, "restart requested");
+		u->want_up = false;
+		unit_start(u);
+		break;
+	case UNIT_INACTIVE:
+	case UNIT_FAILED:
+	case UNIT_EXITED:
+		u->want_up = false;
+		unit_start(u);
+		break;
+	}
+}
+
+int
+unit_kill(struct unit *u, int sig)
+{
+	if (!unit_has_process(u)) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (u->cfg->kill_mode == KILL_PROCESS && u->pid > 0)
+		return kill(u->pid, sig);
+	if (kill(-u->pgid, sig) < 0) {
+		if (errno == ESRCH && u->pid > 0)
+			return kill(u->pid, sig);
+		return -1;
+	}
+	return 0;
+}
+
 /* All processes are gone: move on as after_stop says. */
 static void
 unit_finish_stop(struct unit *u)
@@ -646,7 +741,7 @@ unit_finish_stop(struct unit *u)
 	notify_stop_waiters(u);
 	notify_start_waiters(u);
 	if (u->state == UNIT_INACTIVE && u->want_up)
-		unit_try_start(u);
+		unit_enqueue(u);
 	superd_unit_released(sd);
 }
 
@@ -663,11 +758,26 @@ unit_cleanup_group(struct unit *u)
 		signal_group(u, u->cfg->kill_signal);
 		signal_group(u, SIGCONT);
 		unit_set_state(u, UNIT_STOPPING, u->cfg->timeout_stop_usec, "%s", u->reason);
+		u->stop_deadline = u->cfg->timeout_stop_usec == DURATION_INFINITY
+					   ? 0
+					   : ev_now(u->sd->loop) +
+						     usec_to_sec(u->cfg->timeout_stop_usec);
 		log_info(u->name, "stopping leftover processes of group %ld: %s, SIGKILL after %s",
 			 (long)u->pgid, signame_name(u->cfg->kill_signal),
 			 duration_format(u->cfg->timeout_stop_usec, dur, sizeof(dur)));
 	}
 	group_waiters_add(u);
+}
+
+static void
+unit_close_status(struct unit *u)
+{
+	if (u->status_fd < 0)
+		return;
+	ev_io_stop(u->sd->loop, &u->status_io);
+	close(u->status_fd);
+	u->status_fd = -1;
+	u->sd->status_pipes--;
 }
 
 /* Read the exec status pipe: data is a failure report, EOF a successful
@@ -698,9 +808,7 @@ unit_read_status(struct unit *u)
 	} else if (n < 0) {
 		log_warn_errno(u->name, "reading exec status");
 	}
-	ev_io_stop(u->sd->loop, &u->status_io);
-	close(u->status_fd);
-	u->status_fd = -1;
+	unit_close_status(u);
 	return true;
 }
 
@@ -726,24 +834,16 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 	char how[128], dur[64];
 
 	if (u == NULL) {
-		/* An orphan (we are a subreaper): its group may now be empty. */
-		struct unit *next;
-		for (struct unit *w = sd->group_waiters; w; w = next) {
-			next = w->next_group_waiter;
-			if (w->pid == 0 && !group_alive(w->pgid))
-				unit_finish_stop(w);
-		}
+		/* An orphan (we are a subreaper): some waiting group may now be
+		 * empty. Checked once, after this iteration's reaps. */
+		sd->orphans_reaped = true;
 		return;
 	}
 	u->pid = 0;
 	/* The child is gone, so the pipe holds its report or EOF now. */
 	if (u->status_fd >= 0) {
 		unit_read_status(u);
-		if (u->status_fd >= 0) {
-			ev_io_stop(sd->loop, &u->status_io);
-			close(u->status_fd);
-			u->status_fd = -1;
-		}
+		unit_close_status(u);
 	}
 	u->last_status = status;
 	u->has_last_status = true;
@@ -832,26 +932,103 @@ unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		if (check_conditions(u))
 			unit_spawn(u);
 		break;
-	case UNIT_STOPPING:
-		if (!u->sigkilled) {
+	case UNIT_STOPPING: {
+		ev_tstamp now = ev_now(u->sd->loop), next = -1;
+		if (u->pid == 0 && !group_alive(u->pgid)) {
+			unit_finish_stop(u);
+			return;
+		}
+		if (!u->sigkilled && u->stop_deadline > 0 && now >= u->stop_deadline - 0.001) {
 			log_warn(u->name, "still running %s after the stop signal; sending SIGKILL",
 				 duration_format(u->cfg->timeout_stop_usec, dur, sizeof(dur)));
 			unit_kill_all(u);
 			if (u->sd->shutting_down)
 				u->sd->forced = true;
 		}
-		/* Processes we cannot see exit (children of a member that left
-		 * the group) are checked again, only while this lasts. */
-		if (u->pid == 0 && !group_alive(u->pgid)) {
-			unit_finish_stop(u);
-			return;
+		/* Poll the group while no exit event can tell; otherwise wake
+		 * at the deadline. */
+		if (u->pid == 0)
+			next = GROUP_POLL_SEC;
+		if (!u->sigkilled && u->stop_deadline > 0 &&
+		    (next < 0 || u->stop_deadline - now < next))
+			next = u->stop_deadline - now;
+		if (next >= 0) {
+			ev_timer_set(&u->timer, next, 0.);
+			ev_timer_start(u->sd->loop, &u->timer);
 		}
-		ev_timer_set(&u->timer, 0.5, 0.);
-		ev_timer_start(u->sd->loop, &u->timer);
 		break;
+	}
 	default:
 		break;
 	}
+}
+
+/* Units tried per drain; the rest wait for the next loop iteration. */
+#define QUEUE_BATCH 256
+
+static void
+unit_drain_queue(struct superd *sd)
+{
+	unsigned n = 0;
+
+	if (sd->orphans_reaped) {
+		struct unit *next;
+		sd->orphans_reaped = false;
+		for (struct unit *w = sd->group_waiters; w; w = next) {
+			next = w->next_group_waiter;
+			if (w->pid == 0 && !group_alive(w->pgid))
+				unit_finish_stop(w);
+		}
+	}
+	/* Each spawn holds a pipe until its exec is reported: never more in
+	 * flight than the open-file limit allows. The reports arrive as loop
+	 * events, and the next drain goes on from there. */
+	while (sd->queue_head != NULL && n++ < QUEUE_BATCH &&
+	       sd->status_pipes < sd->max_status_pipes) {
+		struct unit *u = sd->queue_head;
+		sd->queue_head = u->next_queued;
+		if (sd->queue_head == NULL)
+			sd->queue_tail = NULL;
+		u->queued = false;
+		u->next_queued = NULL;
+		unit_try_start(u);
+	}
+	/* An idle watcher keeps the loop from blocking while work remains. */
+	if (sd->queue_head != NULL && sd->status_pipes < sd->max_status_pipes)
+		ev_idle_start(sd->loop, &sd->queue_idle);
+	else
+		ev_idle_stop(sd->loop, &sd->queue_idle);
+}
+
+static void
+queue_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)w, (void)revents;
+	unit_drain_queue(ev_userdata(loop));
+}
+
+static void
+queue_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	(void)loop, (void)w, (void)revents;
+	/* Nothing to do here: the prepare watcher drains before the poll. */
+}
+
+void
+unit_queue_init(struct superd *sd)
+{
+	/* Half the descriptors for exec reports in flight, at most a batch;
+	 * the rest for superd itself and its clients. */
+	rlim_t lim = sd->nofile.rlim_max;
+	struct rlimit now;
+	if (getrlimit(RLIMIT_NOFILE, &now) == 0)
+		lim = now.rlim_cur;
+	sd->max_status_pipes = lim == RLIM_INFINITY || lim > 2 * QUEUE_BATCH + 64
+				       ? QUEUE_BATCH
+				       : lim > 80 ? (size_t)(lim - 64) / 2 : 8;
+	ev_prepare_init(&sd->queue_prepare, queue_prepare_cb);
+	ev_prepare_start(sd->loop, &sd->queue_prepare);
+	ev_idle_init(&sd->queue_idle, queue_idle_cb);
 }
 
 static int

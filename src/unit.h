@@ -98,8 +98,18 @@ struct unit {
 	unsigned start_count;
 
 	char **envp; /* built once at load */
-	struct unit *next_group_waiter;
+	struct unit *next_group_waiter, *prev_group_waiter;
+	bool in_group_waiters;
+	struct unit *next_queued;
+	bool queued;
+	ev_tstamp stop_deadline; /* when STOPPING turns to SIGKILL; 0: never */
+	/* Control clients waiting for this unit to reach a state (ctl.c);
+	 * told of every state change while non-NULL. */
+	struct ctl_wait *waits;
 };
+
+/* Set up the start queue's watchers; call once before unit_create_all. */
+void unit_queue_init(struct superd *sd);
 
 /* Create the runtime units for sd->config and link their dependencies.
  * Returns 0 or -1 (ENOMEM). */
@@ -112,6 +122,13 @@ void unit_start(struct unit *u);
 /* Start every AutoStart=yes unit, in dependency order. */
 void unit_start_autostart(struct superd *sd);
 void unit_stop(struct unit *u);
+
+/* Stop if running, then start again (a unit in backoff starts at once). */
+void unit_restart(struct unit *u);
+/* Send sig to the unit's process group (main process only with
+ * KillMode=process). Returns 0, or -1 with errno (ESRCH: nothing running). */
+int unit_kill(struct unit *u, int sig);
+bool unit_is_ready(const struct unit *u);
 
 /* Events. */
 void unit_child_exited(struct superd *sd, pid_t pid, int status);

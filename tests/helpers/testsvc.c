@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -128,7 +129,8 @@ usage(void)
 		"usage: testsvc [--name N] [--log FILE] [--pidfile FILE] [--run SEC]\n"
 		"  [--exit CODE] [--kill-self SIG] [--ignore-term] [--term-exit CODE]\n"
 		"  [--term-delay SEC] [--fork-child] [--child-ignore-term]\n"
-		"  [--report-signals] [--report-fds] [--report-env] [--report-cwd]\n");
+		"  [--report-signals] [--report-fds] [--report-env] [--report-cwd]\n"
+		"  [--escape-parent]\n");
 	exit(2);
 }
 
@@ -172,13 +174,14 @@ main(int argc, char **argv)
 		{"report-fds", no_argument, NULL, 'f'},
 		{"report-env", no_argument, NULL, 'E'},
 		{"report-cwd", no_argument, NULL, 'W'},
+		{"escape-parent", no_argument, NULL, 'X'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *pidfile = NULL;
 	double run = -1, term_delay = 0;
 	int exit_code = 0, kill_self = 0, term_exit = -1, c;
 	int ignore_term = 0, fork_child = 0, child_ignore_term = 0;
-	int rep_signals = 0, rep_fds = 0, rep_env = 0, rep_cwd = 0;
+	int rep_signals = 0, rep_fds = 0, rep_env = 0, rep_cwd = 0, escape_parent = 0;
 
 	if (argc > 2 && strcmp(argv[1], "--exec-ignoring") == 0)
 		exec_ignoring(argv + 2);
@@ -199,6 +202,7 @@ main(int argc, char **argv)
 		case 'f': rep_fds = 1; break;
 		case 'E': rep_env = 1; break;
 		case 'W': rep_cwd = 1; break;
+		case 'X': escape_parent = 1; break;
 		default: usage();
 		}
 	}
@@ -229,6 +233,29 @@ main(int argc, char **argv)
 				signal(SIGTERM, SIG_IGN);
 			report("child name=%s pid=%ld pgid=%ld t=%lld", name, (long)getpid(),
 			       (long)getpgrp(), now_ns());
+			for (;;)
+				pause();
+		}
+	}
+	if (escape_parent) {
+		/* A child that leaves the process group after forking a
+		 * grandchild that stays in it: when the grandchild exits, its
+		 * parent, outside the group, reaps it; superd never sees it. */
+		pid_t a = fork();
+		if (a == 0) {
+			pid_t b = fork();
+			if (b == 0) {
+				report("grandchild name=%s pid=%ld pgid=%ld t=%lld", name,
+				       (long)getpid(), (long)getpgrp(), now_ns());
+				struct timespec d = {0, 500000000};
+				nanosleep(&d, NULL);
+				_exit(0);
+			}
+			setpgid(0, 0);
+			report("escaped name=%s pid=%ld pgid=%ld t=%lld", name, (long)getpid(),
+			       (long)getpgrp(), now_ns());
+			waitpid(b, NULL, 0);
+			report("reaped name=%s pid=%ld t=%lld", name, (long)b, now_ns());
 			for (;;)
 				pause();
 		}

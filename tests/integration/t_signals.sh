@@ -51,6 +51,12 @@ ok "superd.conf's ForwardSignals= is the default for units without their own" wa
 kill -QUIT "$SD_PID"
 kill -WINCH "$SD_PID"
 ok "the second WINCH arrives, so QUIT before it was handled" wait_count "$SVCLOG" "^signal name=fw sig=WINCH" 2
+# Signals whose default action is to terminate must not end superd.
+for sig in ALRM PROF VTALRM IO PWR RTMIN+3 TTIN; do
+	kill -s "$sig" "$SD_PID"
+done
+kill -WINCH "$SD_PID"
+ok "the third WINCH arrives after the stray signals" wait_count "$SVCLOG" "^signal name=fw sig=WINCH" 3
 ok "superd survived every signal" alive "$SD_PID"
 ok "a unit with an empty ForwardSignals= got nothing" bash -c "! grep -q '^signal name=none ' '$SVCLOG'"
 ok "fw got nothing it did not list" bash -c "! grep -Eq '^signal name=fw sig=(USR2|QUIT)' '$SVCLOG'"

@@ -48,7 +48,19 @@ TimeoutStopSec=1s
 RestartSec=100ms
 EOF
 
+# The last member of this unit's group is reaped by a parent that left the
+# group: superd never sees that exit, and with TimeoutStopSec=infinity no
+# deadline comes either. It must still notice the empty group.
+unit unseen <<EOF
+[Service]
+Restart=no
+TimeoutStopSec=infinity
+ExecStart=$(svc --name unseen --escape-parent --run 0.1)
+EOF
+
 start_superd
+ok "unseen: the grandchild was reaped by its parent outside the group" wait_svc "^reaped name=unseen "
+ok "unseen: superd noticed the empty group and the unit stopped" wait_log "unseen.service: stopped" 10
 for u in group stubborn-child mixed procmode; do
 	ok "$u: main process and grandchild are up" wait_svc "^child name=$u "
 done

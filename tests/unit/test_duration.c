@@ -157,6 +157,9 @@ test_range(void)
 	FAIL("1000000y", ERANGE);
 	FAIL("99999999999999999999", ERANGE);
 	FAIL("99999999999999999999us", ERANGE);
+	/* The fraction must not wrap the sum around either. */
+	FAIL("18446744073709.9s", ERANGE);
+	FAIL("18446744073709s 0.9s", ERANGE);
 	FAIL("18446744073709551615s", ERANGE);
 	FAIL("500000y 500000y", ERANGE);	 /* each fits, the sum does not */
 	FAIL("584542y 584542y 584542y", ERANGE);
