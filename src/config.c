@@ -52,8 +52,7 @@ conf_key_cb(void *user, const char *section, const char *key,
 
 	if (strcmp(section, "superd") != 0)
 		return;
-	if (strcmp(key, "ControlSocket") == 0 || strcmp(key, "SocketMode") == 0 ||
-	    strcmp(key, "SocketGroup") == 0 || strcmp(key, "LogTarget") == 0)
+	if (strcmp(key, "LogTarget") == 0)
 		diag_add(p->d, DIAG_WARNING, p->path, line,
 			 "%s= is not implemented in this version of superd; checked, but "
 			 "not in effect", key);

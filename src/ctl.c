@@ -1,9 +1,1105 @@
 #include "ctl.h"
 
+#include "buf.h"
+#include "duration.h"
+#include "log.h"
+#include "proto.h"
+#include "signame.h"
+#include "superd.h"
 #include "unit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+#ifndef SO_PEERGROUPS
+#define SO_PEERGROUPS 59
+#endif
+
+#define CTL_IDLE_SEC 30.0
+#define CTL_MAX_OUTPUT (64u << 20)
+#define CTL_ACCEPT_RETRY_SEC 1.0
+
+enum ctl_perm {
+	CTL_PERM_NONE,
+	CTL_PERM_GROUP, /* SocketGroup= members: all but shutdown */
+	CTL_PERM_FULL,	/* root and superd's own user */
+};
+
+enum ctl_wait_kind {
+	CTL_WAIT_START,
+	CTL_WAIT_STOP,
+	CTL_WAIT_RESTART,
+};
+
+/* A client waiting for one unit to reach a state. */
+struct ctl_wait {
+	struct ctl_client *c;
+	struct unit *u;
+	enum ctl_wait_kind kind;
+	pid_t old_pid; /* restart: the process that must be replaced */
+	struct ctl_wait *next_in_unit;
+	struct ctl_wait *next_in_client;
+};
+
+struct ctl_client {
+	struct superd *sd;
+	int fd;
+	ev_io io;
+	ev_timer idle;
+	char in[PROTO_MAX_REQUEST];
+	size_t inlen;
+	struct buf out;
+	enum ctl_perm perm;
+	uid_t uid;
+	pid_t pid;
+	bool closing; /* no more input: close once answered and written */
+	bool collecting; /* a request is registering its waits */
+	/* The request being waited for: its waits, and the first failure. */
+	struct ctl_wait *waits;
+	size_t pending;
+	int fail_code;
+	char fail_msg[512];
+	struct ctl_client *next, *prev;
+};
+
+static void client_io_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void client_process(struct ctl_client *c);
+
+const char *
+ctl_default_path(void)
+{
+	static char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	const char *xdg;
+
+	if (geteuid() == 0)
+		return RUNSTATEDIR "/superd.sock";
+	xdg = getenv("XDG_RUNTIME_DIR");
+	if (xdg == NULL || xdg[0] != '/')
+		return NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/superd.sock", xdg) >= sizeof(path))
+		return NULL;
+	return path;
+}
+
+/* ---- clients: lifecycle and I/O ----------------------------------------- */
+
+static void
+client_update_events(struct ctl_client *c)
+{
+	int events = EV_READ;
+
+	/* While a request waits, further input stays in the kernel. */
+	if (c->pending > 0 || c->closing)
+		events = 0;
+	if (c->out.len > 0)
+		events |= EV_WRITE;
+	if (events == 0 && c->closing)
+		return;
+	ev_io_stop(c->sd->loop, &c->io);
+	if (events) {
+		ev_io_set(&c->io, c->fd, events);
+		ev_io_start(c->sd->loop, &c->io);
+	}
+}
+
+static void
+client_cancel_waits(struct ctl_client *c)
+{
+	while (c->waits != NULL) {
+		struct ctl_wait *w = c->waits;
+		c->waits = w->next_in_client;
+		for (struct ctl_wait **p = &w->u->waits; *p; p = &(*p)->next_in_unit)
+			if (*p == w) {
+				*p = w->next_in_unit;
+				break;
+			}
+		free(w);
+	}
+	c->pending = 0;
+}
+
+static void
+client_close(struct ctl_client *c)
+{
+	struct superd *sd = c->sd;
+
+	client_cancel_waits(c);
+	ev_io_stop(sd->loop, &c->io);
+	ev_timer_stop(sd->loop, &c->idle);
+	close(c->fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		sd->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	buf_free(&c->out);
+	free(c);
+}
+
+/* Write what can be written now. Returns false if the client was closed. */
+static bool
+client_flush(struct ctl_client *c)
+{
+	while (c->out.len > 0) {
+		ssize_t n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			client_close(c); /* EPIPE, ECONNRESET: the client left */
+			return false;
+		}
+		buf_consume(&c->out, (size_t)n);
+	}
+	if (c->out.failed || c->out.len > CTL_MAX_OUTPUT) {
+		log_warn(NULL, "control client pid %ld: reply too large or out of memory; dropped",
+			 (long)c->pid);
+		client_close(c);
+		return false;
+	}
+	if (c->out.len == 0 && c->closing && c->pending == 0) {
+		client_close(c);
+		return false;
+	}
+	client_update_events(c);
+	return true;
+}
+
+static void
+client_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct ctl_client *c = w->data;
+
+	(void)loop, (void)revents;
+	proto_err(&c->out, PROTO_EUSAGE, "no complete request within %.0f s; closing",
+		  CTL_IDLE_SEC);
+	c->closing = true;
+	client_flush(c);
+}
+
+static void
+client_arm_idle(struct ctl_client *c)
+{
+	ev_timer_stop(c->sd->loop, &c->idle);
+	if (c->pending == 0 && !c->closing) {
+		ev_timer_set(&c->idle, CTL_IDLE_SEC, 0.);
+		ev_timer_start(c->sd->loop, &c->idle);
+	}
+}
+
+static void
+client_read(struct ctl_client *c)
+{
+	for (;;) {
+		ssize_t n;
+		if (c->inlen == sizeof(c->in) && memchr(c->in, '\n', c->inlen) == NULL) {
+			proto_err(&c->out, PROTO_EUSAGE,
+				  "request longer than %d bytes; closing", PROTO_MAX_REQUEST);
+			c->closing = true;
+			c->inlen = 0;
+			break;
+		}
+		if (c->inlen == sizeof(c->in))
+			break;
+		n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			client_close(c);
+			return;
+		}
+		if (n == 0) {
+			/* Half-closed: answer what is complete, drop the rest. */
+			c->closing = true;
+			break;
+		}
+		c->inlen += (size_t)n;
+		if (memchr(c->in + c->inlen - (size_t)n, '\n', (size_t)n) != NULL)
+			break;
+	}
+	client_process(c);
+}
+
+static void
+client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_client *c = w->data;
+
+	(void)loop;
+	if (revents & EV_WRITE) {
+		if (!client_flush(c))
+			return;
+		/* Requests that came while the last one waited. */
+		if (c->pending == 0 && memchr(c->in, '\n', c->inlen) != NULL) {
+			client_process(c);
+			return;
+		}
+	}
+	if ((revents & EV_READ) && c->pending == 0 && !c->closing)
+		client_read(c);
+}
+
+/* ---- units in replies ----------------------------------------------------- */
+
+static bool
+env_is_secret(const struct unit_config *cfg, const char *name, size_t len)
+{
+	static const char *const marks[] = {"PASSWORD", "PASSWD", "SECRET", "TOKEN",
+					    "CREDENTIAL", "PRIVATE_KEY", "API_KEY"};
+	char upper[256];
+
+	if (len >= sizeof(upper))
+		return true; /* never print what cannot be checked */
+	for (size_t i = 0; i < len; i++)
+		upper[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+	upper[len] = '\0';
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (strstr(upper, marks[i]) != NULL)
+			return true;
+	for (size_t i = 0; i < cfg->redact_environment.n; i++) {
+		const char *r = cfg->redact_environment.v[i];
+		if (strlen(r) == len && strncmp(r, name, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+add_duration(struct buf *out, const char *key, uint64_t usec)
+{
+	char d[64];
+	proto_kv(out, key, duration_format(usec, d, sizeof(d)));
+}
+
+static void
+add_deps(struct buf *out, const char *key, const struct unit_deplist *l)
+{
+	struct buf v = {0};
+	for (size_t i = 0; i < l->n; i++) {
+		if (i)
+			buf_add(&v, " ", 1);
+		buf_adds(&v, l->v[i].name);
+	}
+	proto_kv(out, key, v.data ? v.data : "");
+	buf_free(&v);
+}
+
+/* A command line as one string, quoted so that it splits back the same. */
+static void
+add_cmd(struct buf *out, const char *key, const struct execcmd *cmd)
+{
+	struct buf v = {0};
+	if (strcmp(cmd->path, cmd->argv[0]) != 0) {
+		buf_adds(&v, "@");
+		buf_adds(&v, cmd->path);
+		buf_add(&v, " ", 1);
+	}
+	for (size_t i = 0; i < cmd->argc; i++) {
+		const char *a = cmd->argv[i];
+		if (i)
+			buf_add(&v, " ", 1);
+		if (*a != '\0' && strpbrk(a, " \t\"'\\$%;") == NULL) {
+			buf_adds(&v, a);
+			continue;
+		}
+		buf_add(&v, "\"", 1);
+		for (; *a; a++) {
+			if (*a == '"' || *a == '\\')
+				buf_add(&v, "\\", 1);
+			if (*a == '%' || *a == '$')
+				buf_add(&v, a, 1); /* %% and $$ */
+			buf_add(&v, a, 1);
+		}
+		buf_add(&v, "\"", 1);
+	}
+	proto_kv(out, key, v.data ? v.data : "");
+	buf_free(&v);
+}
+
+static void
+add_signals(struct buf *out, const char *key, unsigned mask)
+{
+	struct buf v = {0};
+	for (int sig = 1; sig < 32; sig++)
+		if (mask & (1u << sig)) {
+			if (v.len)
+				buf_add(&v, " ", 1);
+			buf_adds(&v, signame_name(sig) + 3);
+		}
+	proto_kv(out, key, v.data ? v.data : "");
+	buf_free(&v);
+}
+
+static void
+add_time(struct buf *out, const char *key, ev_tstamp t)
+{
+	char s[64] = "";
+	if (t > 0) {
+		time_t secs = (time_t)t;
+		struct tm tm;
+		gmtime_r(&secs, &tm);
+		strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	proto_kv(out, key, s);
+}
+
+/* The runtime record: what status shows. */
+static void
+add_runtime(struct buf *out, const struct unit *u)
+{
+	struct superd *sd = u->sd;
+	bool running = u->pid != 0 && (u->state == UNIT_ACTIVE || u->state == UNIT_STARTING ||
+				       u->state == UNIT_RELOADING || u->state == UNIT_STOPPING);
+
+	proto_kv(out, "Name", u->name);
+	proto_kv(out, "Description", u->cfg->description ? u->cfg->description : "");
+	proto_kv(out, "State", unit_state_name(u->state));
+	proto_kv(out, "Reason", u->reason);
+	proto_kv(out, "Ready", unit_is_ready(u) ? "yes" : "no");
+	proto_kv(out, "WantedState", u->want_up ? "up" : "down");
+	proto_kvf(out, "MainPID", "%ld", (long)u->pid);
+	if (running && u->active_since > 0)
+		proto_kvf(out, "UptimeUSec", "%llu",
+			  (unsigned long long)((ev_time() - u->active_since) * 1e6));
+	else
+		proto_kv(out, "UptimeUSec", "");
+	add_time(out, "ActiveSince", running ? u->active_since : 0);
+	proto_kvf(out, "Restarts", "%u", u->restarts);
+	if (u->has_last_status && WIFEXITED(u->last_status)) {
+		proto_kv(out, "ExecMainCode", "exited");
+		proto_kvf(out, "ExecMainStatus", "%d", WEXITSTATUS(u->last_status));
+		proto_kvf(out, "LastExit", "status=%d", WEXITSTATUS(u->last_status));
+	} else if (u->has_last_status && WIFSIGNALED(u->last_status)) {
+		proto_kv(out, "ExecMainCode", WCOREDUMP(u->last_status) ? "dumped" : "killed");
+		proto_kvf(out, "ExecMainStatus", "%d", WTERMSIG(u->last_status));
+		proto_kvf(out, "LastExit", "signal=%s", signame_name(WTERMSIG(u->last_status)) + 3);
+	} else {
+		proto_kv(out, "ExecMainCode", "");
+		proto_kv(out, "ExecMainStatus", "");
+		proto_kv(out, "LastExit", "");
+	}
+	proto_kvf(out, "BackoffStep", "%u", u->backoff_step);
+	if (u->state == UNIT_BACKOFF) {
+		double left = u->next_start_at - ev_now(sd->loop);
+		proto_kvf(out, "NextRestartUSec", "%llu",
+			  (unsigned long long)(left > 0 ? left * 1e6 : 0));
+	} else {
+		proto_kv(out, "NextRestartUSec", "");
+	}
+}
+
+/* Every setting, for show; secrets in the environment redacted. */
+static void
+add_settings(struct buf *out, const struct unit *u)
+{
+	const struct unit_config *c = u->cfg;
+	struct buf v = {0};
+
+	proto_kv(out, "FragmentPath", c->path);
+	proto_kv(out, "Type", unitfile_type_name(c->type));
+	for (size_t i = 0; i < c->exec_start.n; i++)
+		add_cmd(out, "ExecStart", &c->exec_start.v[i]);
+	proto_kv(out, "Restart", unitfile_restart_name(c->restart));
+	add_duration(out, "RestartUSec", c->restart_usec);
+	add_duration(out, "RestartMaxDelayUSec", c->restart_max_usec);
+	add_duration(out, "RestartResetUSec", c->restart_reset_usec);
+	proto_kvf(out, "StartLimitBurst", "%u", c->start_limit_burst);
+	add_duration(out, "StartLimitIntervalUSec", c->start_limit_interval_usec);
+	proto_kv(out, "KillSignal", signame_name(c->kill_signal));
+	proto_kv(out, "KillMode", unitfile_kill_mode_name(c->kill_mode));
+	add_duration(out, "TimeoutStopUSec", c->timeout_stop_usec);
+	add_duration(out, "TimeoutStartUSec", c->timeout_start_usec);
+	proto_kv(out, "ReloadSignal", signame_name(c->reload_signal));
+	add_signals(out, "ForwardSignals",
+		    c->forward_signals_set ? c->forward_signals
+					   : u->sd->config->conf.forward_signals);
+	proto_kv(out, "WorkingDirectory", c->working_directory ? c->working_directory : "");
+	if (c->umask_set)
+		proto_kvf(out, "UMask", "%04o", (unsigned)c->umask);
+	else
+		proto_kv(out, "UMask", "");
+	if (c->nice_set)
+		proto_kvf(out, "Nice", "%d", c->nice);
+	else
+		proto_kv(out, "Nice", "");
+	proto_kv(out, "NoNewPrivileges", c->no_new_privileges ? "yes" : "no");
+	proto_kv(out, "AutoStart", c->auto_start ? "yes" : "no");
+	add_deps(out, "After", &c->after);
+	add_deps(out, "Before", &c->before);
+	add_deps(out, "Requires", &c->requires);
+	add_deps(out, "Wants", &c->wants);
+	for (char **e = u->envp; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		if (v.len)
+			buf_add(&v, " ", 1);
+		if (env_is_secret(c, *e, (size_t)(eq - *e))) {
+			buf_add(&v, *e, (size_t)(eq - *e) + 1);
+			buf_adds(&v, "<redacted>");
+		} else {
+			buf_adds(&v, *e);
+		}
+	}
+	proto_kv(out, "Environment", v.data ? v.data : "");
+	buf_free(&v);
+}
+
+/* ---- waiting for units ----------------------------------------------------- */
+
+/* 1: reached, -1: will not be reached (why set), 0: not yet. */
+static int
+wait_check(const struct ctl_wait *w, const char **why)
+{
+	const struct unit *u = w->u;
+
+	*why = u->reason;
+	switch (w->kind) {
+	case CTL_WAIT_RESTART:
+		if (w->old_pid != 0 && u->pid == w->old_pid)
+			return 0;
+		/* fall through */
+	case CTL_WAIT_START:
+		if (unit_is_ready(u))
+			return 1;
+		if (u->state == UNIT_FAILED || u->state == UNIT_BACKOFF)
+			return -1;
+		/* Skipped by a condition counts as done, as in systemd. */
+		if (u->state == UNIT_INACTIVE && !u->want_up)
+			return strncmp(u->reason, "condition not met", 17) == 0 ? 1 : -1;
+		return 0;
+	case CTL_WAIT_STOP:
+		return !unit_has_process(u) && u->state != UNIT_STOPPING ? 1 : 0;
+	}
+	return 0;
+}
+
+static void
+client_finish_request(struct ctl_client *c)
+{
+	if (c->fail_code)
+		proto_err(&c->out, c->fail_code, "%s", c->fail_msg);
+	else
+		proto_ok(&c->out);
+	c->fail_code = 0;
+	c->fail_msg[0] = '\0';
+	client_arm_idle(c);
+}
+
+/* Take w off its unit and its client; record its outcome. */
+static void
+wait_done(struct ctl_wait *w, int result, const char *why)
+{
+	struct ctl_client *c = w->c;
+
+	for (struct ctl_wait **p = &w->u->waits; *p; p = &(*p)->next_in_unit)
+		if (*p == w) {
+			*p = w->next_in_unit;
+			break;
+		}
+	for (struct ctl_wait **p = &c->waits; *p; p = &(*p)->next_in_client)
+		if (*p == w) {
+			*p = w->next_in_client;
+			break;
+		}
+	if (result < 0 && c->fail_code == 0) {
+		c->fail_code = PROTO_EFAILED;
+		snprintf(c->fail_msg, sizeof(c->fail_msg), "%s: %s%s%s", w->u->name,
+			 w->kind == CTL_WAIT_STOP ? "did not stop" : "start failed",
+			 why && *why ? ": " : "", why ? why : "");
+	}
+	free(w);
+	c->pending--;
+	if (c->pending == 0 && !c->collecting) {
+		client_finish_request(c);
+		/* Written from the client's own callback, never from inside
+		 * the state machine. */
+		client_update_events(c);
+	}
+}
 
 void
 ctl_unit_changed(struct unit *u)
 {
-	(void)u;
+	struct ctl_wait *next;
+
+	for (struct ctl_wait *w = u->waits; w; w = next) {
+		const char *why;
+		int r = wait_check(w, &why);
+		next = w->next_in_unit;
+		if (r != 0)
+			wait_done(w, r, why);
+	}
+}
+
+static void
+client_wait(struct ctl_client *c, struct unit *u, enum ctl_wait_kind kind, pid_t old_pid)
+{
+	struct ctl_wait *w = calloc(1, sizeof(*w));
+	const char *why;
+	int r;
+
+	if (w == NULL) {
+		c->fail_code = PROTO_EFAILED;
+		snprintf(c->fail_msg, sizeof(c->fail_msg), "out of memory");
+		return;
+	}
+	w->c = c;
+	w->u = u;
+	w->kind = kind;
+	w->old_pid = old_pid;
+	w->next_in_unit = u->waits;
+	u->waits = w;
+	w->next_in_client = c->waits;
+	c->waits = w;
+	c->pending++;
+	r = wait_check(w, &why);
+	if (r != 0)
+		wait_done(w, r, why);
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+struct ctl_request {
+	struct ctl_client *c;
+	struct superd *sd;
+	int argc;
+	char **argv; /* argv[0] is the verb */
+	struct buf *out;
+};
+
+/* Resolve unit names ("web" or "web.service"); ERR 4 names the first
+ * unknown one. Duplicates are dropped. Returns the count, or -1. */
+static int
+resolve_units(struct ctl_request *r, int first, int last, struct unit **units)
+{
+	int n = 0;
+
+	for (int i = first; i < last; i++) {
+		char *name = unitfile_normalize_name(r->argv[i]);
+		struct unit *u = name ? unit_find(r->sd, name) : NULL;
+		free(name);
+		if (u == NULL) {
+			proto_err(r->out, PROTO_ENOUNIT, "no such unit: %s", r->argv[i]);
+			return -1;
+		}
+		bool dup = false;
+		for (int k = 0; k < n; k++)
+			dup |= units[k] == u;
+		if (!dup)
+			units[n++] = u;
+	}
+	return n;
+}
+
+static void
+req_version(struct ctl_request *r)
+{
+	proto_kv(r->out, "Version", PACKAGE_VERSION);
+	proto_ok(r->out);
+}
+
+static void
+req_health(struct ctl_request *r)
+{
+	if (r->sd->shutting_down)
+		proto_err(r->out, PROTO_EFAILED, "superd is shutting down");
+	else
+		proto_ok(r->out);
+}
+
+static void
+req_status(struct ctl_request *r)
+{
+	struct unit *units[PROTO_MAX_ARGS];
+	bool full = strcmp(r->argv[0], "show") == 0;
+	int n;
+
+	if (r->argc == 1 && !full) {
+		for (size_t i = 0; i < r->sd->nunits; i++) {
+			if (i)
+				buf_add(r->out, "\n", 1);
+			add_runtime(r->out, r->sd->units[i]);
+		}
+		proto_ok(r->out);
+		return;
+	}
+	if ((n = resolve_units(r, 1, r->argc, units)) < 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		if (i)
+			buf_add(r->out, "\n", 1);
+		add_runtime(r->out, units[i]);
+		if (full)
+			add_settings(r->out, units[i]);
+	}
+	proto_ok(r->out);
+}
+
+static void
+req_is_active(struct ctl_request *r)
+{
+	struct unit *u;
+
+	if (resolve_units(r, 1, 2, &u) < 0)
+		return;
+	if (u->state == UNIT_ACTIVE || u->state == UNIT_RELOADING || u->state == UNIT_EXITED)
+		proto_ok(r->out);
+	else
+		proto_err(r->out, PROTO_ENOTACTIVE, "%s is %s", u->name, unit_state_name(u->state));
+}
+
+static void
+req_job(struct ctl_request *r)
+{
+	struct unit *units[PROTO_MAX_ARGS];
+	const char *verb = r->argv[0];
+	bool block = true;
+	int first = 1, n;
+
+	if (r->argc > 1 && strcmp(r->argv[1], "--no-block") == 0) {
+		block = false;
+		first = 2;
+	}
+	if (first >= r->argc) {
+		proto_err(r->out, PROTO_EUSAGE, "%s needs at least one unit", verb);
+		return;
+	}
+	if ((n = resolve_units(r, first, r->argc, units)) < 0)
+		return;
+	if (r->sd->shutting_down && strcmp(verb, "stop") != 0) {
+		proto_err(r->out, PROTO_EFAILED, "superd is shutting down: %s refused", verb);
+		return;
+	}
+	r->c->collecting = true;
+	for (int i = 0; i < n; i++) {
+		struct unit *u = units[i];
+		pid_t old = u->pid;
+		log_info(u->name, "%s requested by uid %ld (pid %ld)", verb, (long)r->c->uid,
+			 (long)r->c->pid);
+		if (strcmp(verb, "start") == 0) {
+			unit_start(u);
+			if (block)
+				client_wait(r->c, u, CTL_WAIT_START, 0);
+		} else if (strcmp(verb, "stop") == 0) {
+			unit_stop(u);
+			if (block)
+				client_wait(r->c, u, CTL_WAIT_STOP, 0);
+		} else {
+			unit_restart(u);
+			if (block)
+				client_wait(r->c, u, CTL_WAIT_RESTART, old);
+		}
+	}
+	r->c->collecting = false;
+	if (r->c->pending == 0)
+		client_finish_request(r->c);
+}
+
+static void
+req_kill(struct ctl_request *r)
+{
+	struct unit *u;
+	int sig = SIGTERM;
+
+	if (r->argc == 3 && (sig = signame_parse(r->argv[2])) < 0) {
+		proto_err(r->out, PROTO_EUSAGE, "not a signal: %s", r->argv[2]);
+		return;
+	}
+	if (resolve_units(r, 1, 2, &u) < 0)
+		return;
+	if (unit_kill(u, sig) < 0) {
+		if (errno == ESRCH)
+			proto_err(r->out, PROTO_EFAILED, "%s has no process to signal", u->name);
+		else
+			proto_err(r->out, PROTO_EFAILED, "%s: cannot send %s: %s", u->name,
+				  signame_name(sig), strerror(errno));
+		return;
+	}
+	log_info(u->name, "%s sent by uid %ld", signame_name(sig), (long)r->c->uid);
+	proto_ok(r->out);
+}
+
+static void
+req_reload(struct ctl_request *r)
+{
+	struct unit *units[PROTO_MAX_ARGS];
+	int n;
+
+	if (r->argc == 1 || (r->argc == 2 && strcmp(r->argv[1], "--dry-run") == 0)) {
+		proto_err(r->out, PROTO_EFAILED,
+			  "configuration reload is not supported yet by this version of superd");
+		return;
+	}
+	if ((n = resolve_units(r, 1, r->argc, units)) < 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		struct unit *u = units[i];
+		if (u->cfg->exec_reload.n > 0) {
+			proto_err(r->out, PROTO_EFAILED,
+				  "%s: ExecReload= is not supported yet by this version of superd",
+				  u->name);
+			return;
+		}
+		if (u->pid == 0 || !unit_is_ready(u)) {
+			proto_err(r->out, PROTO_EFAILED, "%s is not running", u->name);
+			return;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		struct unit *u = units[i];
+		if (kill(u->pid, u->cfg->reload_signal) < 0) {
+			proto_err(r->out, PROTO_EFAILED, "%s: cannot send %s: %s", u->name,
+				  signame_name(u->cfg->reload_signal), strerror(errno));
+			return;
+		}
+		log_info(u->name, "reload: %s sent to pid %ld", signame_name(u->cfg->reload_signal),
+			 (long)u->pid);
+	}
+	proto_ok(r->out);
+}
+
+static void
+req_shutdown(struct ctl_request *r)
+{
+	char why[64];
+
+	proto_ok(r->out);
+	snprintf(why, sizeof(why), "superctl shutdown by uid %ld", (long)r->c->uid);
+	superd_shutdown(r->sd, why);
+}
+
+static const struct ctl_verb {
+	const char *name;
+	int min_args, max_args; /* not counting the verb */
+	enum ctl_perm perm;
+	void (*run)(struct ctl_request *r);
+} ctl_verbs[] = {
+	{"version", 0, 0, CTL_PERM_GROUP, req_version},
+	{"health", 0, 0, CTL_PERM_GROUP, req_health},
+	{"status", 0, PROTO_MAX_ARGS - 1, CTL_PERM_GROUP, req_status},
+	{"show", 1, 1, CTL_PERM_GROUP, req_status},
+	{"is-active", 1, 1, CTL_PERM_GROUP, req_is_active},
+	{"start", 1, PROTO_MAX_ARGS - 1, CTL_PERM_GROUP, req_job},
+	{"stop", 1, PROTO_MAX_ARGS - 1, CTL_PERM_GROUP, req_job},
+	{"restart", 1, PROTO_MAX_ARGS - 1, CTL_PERM_GROUP, req_job},
+	{"kill", 1, 2, CTL_PERM_GROUP, req_kill},
+	{"reload", 0, PROTO_MAX_ARGS - 1, CTL_PERM_GROUP, req_reload},
+	{"shutdown", 0, 0, CTL_PERM_FULL, req_shutdown},
+};
+
+static void
+client_request(struct ctl_client *c, char *line)
+{
+	char *argv[PROTO_MAX_ARGS];
+	struct ctl_request r = {.c = c, .sd = c->sd, .argv = argv, .out = &c->out};
+	const struct ctl_verb *v = NULL;
+
+	r.argc = proto_split(line, argv, PROTO_MAX_ARGS);
+	if (r.argc < 0) {
+		proto_err(&c->out, PROTO_EUSAGE, "malformed request");
+		return;
+	}
+	if (r.argc == 0) {
+		proto_err(&c->out, PROTO_EUSAGE, "empty request");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(ctl_verbs) / sizeof(ctl_verbs[0]); i++)
+		if (strcmp(ctl_verbs[i].name, argv[0]) == 0)
+			v = &ctl_verbs[i];
+	if (v == NULL) {
+		/* Never echo arbitrary bytes back. */
+		proto_err(&c->out, PROTO_EUSAGE, "unknown verb");
+		return;
+	}
+	if (r.argc - 1 < v->min_args || r.argc - 1 > v->max_args) {
+		proto_err(&c->out, PROTO_EUSAGE, "wrong number of arguments for %s", v->name);
+		return;
+	}
+	if (c->perm < v->perm) {
+		proto_err(&c->out, PROTO_EFAILED,
+			  "permission denied: uid %ld may not %s (root and superd's own user only)",
+			  (long)c->uid, v->name);
+		return;
+	}
+	v->run(&r);
+}
+
+/* Handle every complete line in the input, one request at a time. */
+static void
+client_process(struct ctl_client *c)
+{
+	while (c->pending == 0) {
+		char *nl = memchr(c->in, '\n', c->inlen);
+		if (nl == NULL)
+			break;
+		*nl = '\0';
+		if (nl > c->in && nl[-1] == '\r')
+			nl[-1] = '\0';
+		size_t used = (size_t)(nl - c->in) + 1;
+		client_request(c, c->in);
+		memmove(c->in, c->in + used, c->inlen - used);
+		c->inlen -= used;
+		if (c->pending == 0)
+			client_arm_idle(c);
+	}
+	client_flush(c);
+}
+
+/* ---- the listener ------------------------------------------------------ */
+
+static void
+client_new(struct superd *sd, int fd)
+{
+	struct ctl_client *c = calloc(1, sizeof(*c));
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (c == NULL) {
+		close(fd);
+		return;
+	}
+	c->sd = sd;
+	c->fd = fd;
+	c->pid = -1;
+	c->uid = (uid_t)-1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+		c->uid = cred.uid;
+		c->pid = cred.pid;
+		if (cred.uid == 0 || cred.uid == geteuid())
+			c->perm = CTL_PERM_FULL;
+		else if (sd->ctl_have_gid) {
+			gid_t groups[256];
+			socklen_t glen = sizeof(groups);
+			if (cred.gid == sd->ctl_gid)
+				c->perm = CTL_PERM_GROUP;
+			else if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0)
+				for (size_t i = 0; i < glen / sizeof(gid_t); i++)
+					if (groups[i] == sd->ctl_gid)
+						c->perm = CTL_PERM_GROUP;
+		}
+	} else {
+		log_warn_errno(NULL, "control client: SO_PEERCRED");
+	}
+	ev_io_init(&c->io, client_io_cb, fd, EV_READ);
+	c->io.data = c;
+	ev_init(&c->idle, client_idle_cb);
+	c->idle.data = c;
+	c->next = sd->clients;
+	if (sd->clients)
+		sd->clients->prev = c;
+	sd->clients = c;
+	if (c->perm == CTL_PERM_NONE) {
+		log_notice(NULL, "control client uid %ld (pid %ld) refused", (long)c->uid,
+			   (long)c->pid);
+		proto_err(&c->out, PROTO_EFAILED,
+			  "permission denied: uid %ld is neither root, superd's user, nor in "
+			  "SocketGroup=", (long)c->uid);
+		c->closing = true;
+		client_flush(c);
+		return;
+	}
+	ev_io_start(sd->loop, &c->io);
+	client_arm_idle(c);
+}
+
+static void
+ctl_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct superd *sd = ev_userdata(loop);
+
+	(void)w, (void)revents;
+	for (;;) {
+		int fd = accept4(sd->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd >= 0) {
+			client_new(sd, fd);
+			continue;
+		}
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			/* The listener would stay readable: pause it, or the
+			 * loop would spin. */
+			log_warn_errno(NULL, "control socket: cannot accept; retrying in 1 s");
+			ev_io_stop(loop, &sd->ctl_io);
+			ev_timer_set(&sd->ctl_retry, CTL_ACCEPT_RETRY_SEC, 0.);
+			ev_timer_start(loop, &sd->ctl_retry);
+		} else if (errno != EAGAIN) {
+			log_warn_errno(NULL, "control socket: accept");
+		}
+		return;
+	}
+}
+
+static void
+ctl_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct superd *sd = ev_userdata(loop);
+
+	(void)w, (void)revents;
+	ev_io_start(loop, &sd->ctl_io);
+}
+
+/* Create the directories above path that are missing (mode 0755). */
+static int
+mkdir_parents(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* Is a superd listening at path? Returns its PID (>0), 0 if nobody is
+ * (the file may be stale), or -1 with errno when it cannot be told. */
+static pid_t
+probe_running(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	pid_t pid = -1;
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+		pid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 ? cred.pid : 1;
+	} else if (errno == ECONNREFUSED || errno == ENOENT) {
+		pid = 0;
+	}
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return pid;
+}
+
+int
+ctl_open(struct superd *sd, const char *path, mode_t mode, const char *group)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	pid_t other;
+	mode_t old_umask;
+	int fd;
+
+	sd->ctl_fd = -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_err(NULL, "control socket path too long (%zu bytes, at most %zu): %s",
+			strlen(path), sizeof(sa.sun_path) - 1, path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	if (group != NULL) {
+		struct group *gr = getgrnam(group);
+		if (gr == NULL) {
+			log_err(NULL, "SocketGroup=%s: no such group", group);
+			return -1;
+		}
+		sd->ctl_gid = gr->gr_gid;
+		sd->ctl_have_gid = true;
+	}
+	other = probe_running(&sa);
+	if (other > 0) {
+		log_err(NULL, "another superd (pid %ld) is already running on %s; not starting",
+			(long)other, path);
+		return -2;
+	}
+	if (other < 0) {
+		log_err_errno(NULL, "cannot check the control socket %s", path);
+		return -1;
+	}
+	/* The default directory ($runstatedir) may not exist yet on a fresh
+	 * system or under a local prefix. */
+	if (mkdir_parents(path) < 0) {
+		log_err_errno(NULL, "cannot create the directory of the control socket %s", path);
+		return -1;
+	}
+	/* Nobody answers: a stale socket file from a superd that died. */
+	if (unlink(path) == 0)
+		log_notice(NULL, "removed stale control socket %s", path);
+	else if (errno != ENOENT) {
+		log_err_errno(NULL, "cannot remove stale control socket %s", path);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		log_err_errno(NULL, "control socket");
+		return -1;
+	}
+	/* Created with no access at all, then opened up to SocketMode=. */
+	old_umask = umask(0777);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		umask(old_umask);
+		log_err_errno(NULL, "cannot bind the control socket %s", path);
+		close(fd);
+		return -1;
+	}
+	umask(old_umask);
+	if ((sd->ctl_have_gid && chown(path, (uid_t)-1, sd->ctl_gid) < 0) ||
+	    chmod(path, mode) < 0 || listen(fd, 128) < 0) {
+		log_err_errno(NULL, "cannot set up the control socket %s", path);
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	sd->ctl_fd = fd;
+	sd->ctl_path = strdup(path);
+	ev_io_init(&sd->ctl_io, ctl_accept_cb, fd, EV_READ);
+	ev_io_start(sd->loop, &sd->ctl_io);
+	ev_init(&sd->ctl_retry, ctl_retry_cb);
+	log_info(NULL, "control socket %s (mode %04o%s%s)", path, (unsigned)mode,
+		 group ? ", group " : "", group ? group : "");
+	return 0;
+}
+
+void
+ctl_close(struct superd *sd)
+{
+	while (sd->clients != NULL) {
+		struct ctl_client *c = sd->clients;
+		/* A last word for whoever still waits on a job. */
+		if (c->pending > 0) {
+			client_cancel_waits(c);
+			proto_err(&c->out, PROTO_EFAILED, "superd exited");
+			(void)send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		}
+		client_close(c);
+	}
+	if (sd->ctl_fd >= 0) {
+		ev_io_stop(sd->loop, &sd->ctl_io);
+		ev_timer_stop(sd->loop, &sd->ctl_retry);
+		close(sd->ctl_fd);
+		sd->ctl_fd = -1;
+	}
+	if (sd->ctl_path != NULL) {
+		if (unlink(sd->ctl_path) < 0 && errno != ENOENT)
+			log_warn_errno(NULL, "cannot remove control socket %s", sd->ctl_path);
+		free(sd->ctl_path);
+		sd->ctl_path = NULL;
+	}
 }

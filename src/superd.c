@@ -1,6 +1,7 @@
 /* superd: main, the start-up sequence, signals and graceful shutdown. */
 #include "superd.h"
 
+#include "ctl.h"
 #include "diag.h"
 #include "duration.h"
 #include "log.h"
@@ -327,9 +328,6 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	if (paths.control_socket != NULL)
-		fprintf(stderr, "superd: warning: the control socket is not implemented in "
-				"this version; -s %s has no effect\n", paths.control_socket);
 	sd.config = config_load(&paths, &diag);
 	if (sd.config == NULL) {
 		diag_print(&diag);
@@ -399,15 +397,31 @@ main(int argc, char **argv)
 	ev_init(&sd.shutdown_grace, shutdown_grace_cb);
 	unit_queue_init(&sd);
 
+	/* The control socket first: a second superd must stop here, before it
+	 * touches the PID file or starts anything. */
+	sd.ctl_fd = -1;
+	const char *sock = sd.config->conf.control_socket ? sd.config->conf.control_socket
+							  : ctl_default_path();
+	if (sock == NULL) {
+		log_warn(NULL, "no control socket: not root, and neither ControlSocket= nor "
+			       "XDG_RUNTIME_DIR is set; superctl cannot reach this superd");
+	} else if (ctl_open(&sd, sock, sd.config->conf.socket_mode,
+			    sd.config->conf.socket_group) < 0) {
+		config_free(sd.config);
+		return 1;
+	}
+
 	if (sd.config->conf.pid_file != NULL) {
 		if (pidfile_write(sd.config->conf.pid_file, getpid()) < 0) {
 			log_err_errno(NULL, "cannot write PID file %s", sd.config->conf.pid_file);
+			ctl_close(&sd);
 			config_free(sd.config);
 			return 1;
 		}
 		sd.pid_file = strdup(sd.config->conf.pid_file);
 		if (sd.pid_file == NULL) {
 			pidfile_remove(sd.config->conf.pid_file);
+			ctl_close(&sd);
 			config_free(sd.config);
 			return 1;
 		}
@@ -426,6 +440,7 @@ main(int argc, char **argv)
 	}
 
 	int code = sd.exit_code ? sd.exit_code : sd.forced ? 1 : 0;
+	ctl_close(&sd);
 	unit_free_all(&sd);
 	cleanup_pid_file(&sd);
 	log_notice(NULL, "exiting with status %d%s", code,

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 struct unit;
+struct ctl_client;
 
 struct superd {
 	struct ev_loop *loop;
@@ -46,6 +47,15 @@ struct superd {
 
 	size_t nrunning; /* units that have a process (main or group) */
 	struct rlimit nofile; /* as superd found it: what children get */
+	/* The control socket (ctl.c). */
+	int ctl_fd;
+	ev_io ctl_io;
+	ev_timer ctl_retry; /* accept paused after EMFILE */
+	char *ctl_path;
+	struct ctl_client *clients;
+	gid_t ctl_gid;
+	bool ctl_have_gid;
+
 	int devnull;
 	char *pid_file; /* written by us: removed on every exit path */
 

@@ -523,8 +523,10 @@ unit_mark_one(struct unit *u, struct unit_refs *started)
 		return;
 	}
 	u->want_up = true;
-	if (u->state == UNIT_FAILED)
+	if (u->state == UNIT_FAILED) {
 		u->start_count = 0; /* an explicit start resets the start limit */
+		unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY, "start requested");
+	}
 	started->v = v;
 	started->v[started->n++] = u;
 }
@@ -555,6 +557,12 @@ unit_start_many(struct unit **v, size_t n)
 void
 unit_start(struct unit *u)
 {
+	/* A unit waiting to restart starts now, as systemd does. */
+	if (u->state == UNIT_BACKOFF && u->want_up) {
+		unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY, "start requested");
+		unit_enqueue(u);
+		return;
+	}
 	unit_start_many(&u, 1);
 }
 

@@ -684,7 +684,7 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"EnvironmentFile", KEY_SERVICE | KEY_NOT_YET, parse_strv, OFF(environment_files), 0},
 	{"PassEnvironment", KEY_SERVICE | KEY_NOT_YET, parse_env_names, OFF(pass_environment), 0},
 	{"UnsetEnvironment", KEY_SERVICE | KEY_NOT_YET, parse_env_names, OFF(unset_environment), 0},
-	{"RedactEnvironment", KEY_SERVICE | KEY_NOT_YET, parse_env_names, OFF(redact_environment), 0},
+	{"RedactEnvironment", KEY_SERVICE, parse_env_names, OFF(redact_environment), 0},
 	{"StandardOutput", KEY_SERVICE | KEY_NOT_YET, parse_output, OFF(standard_output), 0},
 	{"StandardError", KEY_SERVICE | KEY_NOT_YET, parse_output, OFF(standard_error), 0},
 	{"LimitNOFILE", KEY_SERVICE, parse_rlimit, OFF(limit_nofile), (int)OFF(limit_nofile_set)},

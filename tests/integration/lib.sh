@@ -16,6 +16,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/superd-test.XXXXXX")
 UNITS=$T/units
 LOG=$T/superd.log
 SVCLOG=$T/svc.log
+# Each test has its own control socket; superctl finds it through the
+# environment, as operators' scripts do.
+SOCK=$T/superd.sock
+SUPERD_SOCKET=$SOCK
+export SUPERD_SOCKET
 mkdir -p "$UNITS"
 : >"$T/superd.conf"
 SD_PID=
@@ -115,7 +120,7 @@ svc() { echo "$TESTSVC --log $SVCLOG $*"; }
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 start_superd() { # start_superd [ARGS...]
-	"$SUPERD" -c "$T/superd.conf" -u "$UNITS" "$@" >>"$LOG" 2>&1 &
+	"$SUPERD" -c "$T/superd.conf" -u "$UNITS" -s "$SOCK" "$@" >>"$LOG" 2>&1 &
 	SD_PID=$!
 }
 

@@ -7,7 +7,7 @@ ETC=$TOP_SRCDIR/etc
 is "$rc" 0 "etc/ passes --check --strict"
 is "$(cat "$T/err")" "" "with no warning at all"
 
-"$SUPERD" -c "$ETC/superd.conf" -u "$ETC/units" >>"$LOG" 2>&1 &
+"$SUPERD" -c "$ETC/superd.conf" -u "$ETC/units" -s "$SOCK" >>"$LOG" 2>&1 &
 SD_PID=$!
 ok "clock.service starts" wait_log "clock.service: started"
 ok "worker.service starts after the clock is ready" wait_log "worker.service: started"

@@ -14,7 +14,7 @@ for i in $(seq 1 10000); do
 		printf '[Unit]\nAfter=c%d\nConditionPathExists=%s/nope\n[Service]\nExecStart=/bin/true\n' $((i - 1)) "$T" >"$T/chain/c$i.service"
 	fi
 done
-"$SUPERD" -c "$T/superd.conf" -u "$T/chain" >>"$LOG" 2>&1 &
+"$SUPERD" -c "$T/superd.conf" -u "$T/chain" -s "$SOCK" >>"$LOG" 2>&1 &
 SD_PID=$!
 ok "the last of 10,000 chained units is reached" wait_log "c10000.service: start skipped" 120
 ok "superd is alive" alive "$SD_PID"
@@ -33,7 +33,7 @@ for i in $(seq 1 1500); do
 		printf '[Unit]\nAfter=m%d\n[Service]\nExecStart=@/bin/sleep %s/sleep 1000000\n' $((i - 1)) "$T" >"$T/many/m$i.service"
 	fi
 done
-(ulimit -s 256 -n 512 && exec "$SUPERD" -c "$T/superd.conf" -u "$T/many" -q) >>"$LOG" 2>&1 &
+(ulimit -s 256 -n 512 && exec "$SUPERD" -c "$T/superd.conf" -u "$T/many" -s "$SOCK" -q) >>"$LOG" 2>&1 &
 SD_PID=$!
 running() { [ "$(pgrep -c -P "$SD_PID")" -ge "$1" ]; }
 ok "all 1,500 units are running" wait_for 120 running 1500

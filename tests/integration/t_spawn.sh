@@ -17,7 +17,7 @@ EOF
 # from a careless parent; neither may reach the units.
 (
 	exec 7<>"$T/leaky-fd"
-	exec "$TESTSVC" --exec-ignoring "$SUPERD" -c "$T/superd.conf" -u "$UNITS"
+	exec "$TESTSVC" --exec-ignoring "$SUPERD" -c "$T/superd.conf" -u "$UNITS" -s "$SOCK"
 ) >>"$LOG" 2>&1 &
 SD_PID=$!
 
