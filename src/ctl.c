@@ -21,9 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef RUNSTATEDIR
-#define RUNSTATEDIR "/run"
-#endif
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
 #endif
@@ -80,22 +77,6 @@ struct ctl_client {
 
 static void client_io_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void client_process(struct ctl_client *c);
-
-const char *
-ctl_default_path(void)
-{
-	static char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	const char *xdg;
-
-	if (geteuid() == 0)
-		return RUNSTATEDIR "/superd.sock";
-	xdg = getenv("XDG_RUNTIME_DIR");
-	if (xdg == NULL || xdg[0] != '/')
-		return NULL;
-	if ((size_t)snprintf(path, sizeof(path), "%s/superd.sock", xdg) >= sizeof(path))
-		return NULL;
-	return path;
-}
 
 /* ---- clients: lifecycle and I/O ----------------------------------------- */
 

@@ -28,8 +28,4 @@ void ctl_close(struct superd *sd);
  * waiting clients (u->waits != NULL). */
 void ctl_unit_changed(struct unit *u);
 
-/* The default socket path: $runstatedir/superd.sock as root, else
- * $XDG_RUNTIME_DIR/superd.sock; NULL if there is none. Static storage. */
-const char *ctl_default_path(void);
-
 #endif

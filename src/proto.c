@@ -4,6 +4,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+
+const char *
+proto_default_socket(void)
+{
+	static char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	const char *xdg;
+
+	if (geteuid() == 0)
+		return RUNSTATEDIR "/superd.sock";
+	xdg = getenv("XDG_RUNTIME_DIR");
+	if (xdg == NULL || xdg[0] != '/')
+		return NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/superd.sock", xdg) >= sizeof(path))
+		return NULL;
+	return path;
+}
 
 int
 proto_split(char *line, char **argv, int max)

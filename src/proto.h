@@ -47,6 +47,11 @@ void proto_ok(struct buf *out);
 void proto_err(struct buf *out, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The default socket path, the same for superd and superctl:
+ * $runstatedir/superd.sock as root, else $XDG_RUNTIME_DIR/superd.sock;
+ * NULL if there is none. Static storage. */
+const char *proto_default_socket(void);
+
 /* Undo the escaping of a value, in place. */
 void proto_unescape(char *s);
 

@@ -6,6 +6,7 @@
 #include "duration.h"
 #include "log.h"
 #include "pidfile.h"
+#include "proto.h"
 #include "signame.h"
 #include "unit.h"
 
@@ -401,7 +402,7 @@ main(int argc, char **argv)
 	 * touches the PID file or starts anything. */
 	sd.ctl_fd = -1;
 	const char *sock = sd.config->conf.control_socket ? sd.config->conf.control_socket
-							  : ctl_default_path();
+							  : proto_default_socket();
 	if (sock == NULL) {
 		log_warn(NULL, "no control socket: not root, and neither ControlSocket= nor "
 			       "XDG_RUNTIME_DIR is set; superctl cannot reach this superd");
