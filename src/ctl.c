@@ -794,6 +794,15 @@ client_request(struct ctl_client *c, char *line)
 	struct ctl_request r = {.c = c, .sd = c->sd, .argv = argv, .out = &c->out};
 	const struct ctl_verb *v = NULL;
 
+	if (c->perm == CTL_PERM_NONE) {
+		log_notice(NULL, "control client uid %ld (pid %ld) refused", (long)c->uid,
+			   (long)c->pid);
+		proto_err(&c->out, PROTO_EFAILED,
+			  "permission denied: uid %ld is neither root, superd's user, nor in "
+			  "SocketGroup=", (long)c->uid);
+		c->closing = true;
+		return;
+	}
 	r.argc = proto_split(line, argv, PROTO_MAX_ARGS);
 	if (r.argc < 0) {
 		proto_err(&c->out, PROTO_EUSAGE, "malformed request");
@@ -888,16 +897,9 @@ client_new(struct superd *sd, int fd)
 	if (sd->clients)
 		sd->clients->prev = c;
 	sd->clients = c;
-	if (c->perm == CTL_PERM_NONE) {
-		log_notice(NULL, "control client uid %ld (pid %ld) refused", (long)c->uid,
-			   (long)c->pid);
-		proto_err(&c->out, PROTO_EFAILED,
-			  "permission denied: uid %ld is neither root, superd's user, nor in "
-			  "SocketGroup=", (long)c->uid);
-		c->closing = true;
-		client_flush(c);
-		return;
-	}
+	/* A refused client is refused when its request arrives: closing now,
+	 * with its request unread, would reset the connection and lose the
+	 * answer. */
 	ev_io_start(sd->loop, &c->io);
 	client_arm_idle(c);
 }

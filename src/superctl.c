@@ -148,6 +148,8 @@ request(const char *path, const char *line, bool waits, struct reply *r)
 		ssize_t n = send(fd, line + off, len - off, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+			break; /* superd answered and closed (a refusal): read it */
 		if (n < 0) {
 			fprintf(stderr, "superctl: sending to %s: %s\n", path, strerror(errno));
 			close(fd);
@@ -177,16 +179,15 @@ request(const char *path, const char *line, bool waits, struct reply *r)
 			close(fd);
 			return PROTO_EFAILED;
 		}
-		/* The status line is the first line that is not Key=Value data:
-		 * data lines always hold a '=' or are empty. */
+		/* The status line is "OK" or "ERR CODE ...": no data line can
+		 * look like that, since keys never hold a space. */
 		char *start = in.data;
 		for (char *nl; (nl = memchr(start, '\n', in.len - (size_t)(start - in.data)));
 		     start = nl + 1) {
 			*nl = '\0';
 			int code;
 			const char *msg;
-			if (strchr(start, '=') == NULL && *start != '\0' &&
-			    proto_parse_status(start, &code, &msg)) {
+			if (proto_parse_status(start, &code, &msg)) {
 				r->code = code;
 				snprintf(r->msg, sizeof(r->msg), "%s", msg);
 				close(fd);
@@ -570,6 +571,10 @@ main(int argc, char **argv)
 	use_color = !no_color && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	struct records rs = {0};
 	rc = 0;
+	if (!strcmp(verb, "show") && !json && r.raw.data) {
+		/* As received: one line per key, escapes kept. */
+		fputs(r.raw.data, stdout);
+	}
 	if (r.raw.data)
 		records_parse(r.raw.data, &rs);
 	if (!strcmp(verb, "status")) {
@@ -594,9 +599,6 @@ main(int argc, char **argv)
 		if (json && rs.n > 0) {
 			json_record(&rs.v[0]);
 			putchar('\n');
-		} else if (rs.n > 0) {
-			/* As received: one line per key, escapes kept. */
-			fputs(r.raw.data, stdout);
 		}
 	} else if (!strcmp(verb, "version")) {
 		printf("superctl %s\nsuperd %s\n", PACKAGE_VERSION,

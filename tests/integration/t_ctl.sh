@@ -1,0 +1,171 @@
+# superctl against a real superd: every verb, its output and exit code, and
+# the blocking semantics of start, stop and restart.
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+: "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
+sc() { "$SUPERCTL" "$@"; }
+
+unit web <<EOF
+[Unit]
+Description=The web server
+[Service]
+ExecStart=$(svc --name web --term-exit 0)
+Environment=DB_PASSWORD=hunter2 API_TOKEN=tok-123 PLAIN=visible SESSION=s3cr3t
+RedactEnvironment=SESSION
+EOF
+unit slowstop <<EOF
+[Service]
+ExecStart=$(svc --name slowstop --term-delay 1 --term-exit 0)
+EOF
+unit broken <<EOF
+[Service]
+Type=exec
+AutoStart=no
+ExecStart=$T/no-such-binary
+RestartSec=10s
+EOF
+unit idle <<EOF
+[Unit]
+Description=Started by hand
+[Service]
+AutoStart=no
+ExecStart=$(svc --name idle)
+EOF
+unit late <<EOF
+[Service]
+Type=exec
+AutoStart=no
+ExecStart=$T/late-bin --log $SVCLOG --name late
+RestartSec=200ms
+RestartMaxDelaySec=200ms
+EOF
+unit needs-late <<EOF
+[Unit]
+After=late
+Requires=late
+[Service]
+AutoStart=no
+ExecStart=$(svc --name needs-late)
+EOF
+
+# --- no superd yet -------------------------------------------------------
+sc status >/dev/null 2>"$T/err"; rc=$?
+is "$rc" 69 "no superd on the socket: exit 69"
+ok "and says so, naming the socket" grep -q "no superd answers on $SOCK" "$T/err"
+sc >/dev/null 2>&1; is "$?" 2 "no verb: usage error (exit 2)"
+sc frobnicate >/dev/null 2>&1; is "$?" 2 "an unknown verb: exit 2"
+sc show >/dev/null 2>&1; is "$?" 2 "show without a unit: exit 2, without asking superd"
+sc start --bogus web >/dev/null 2>&1; is "$?" 2 "an unknown option: exit 2"
+out=$(sc start --help); rc=$?
+is "$rc" 0 "start --help exits 0"
+ok "start --help explains --no-block" grep -q -- "--no-block" <<<"$out"
+ok "help kill documents -s SIGNAL" bash -c "'$SUPERCTL' help kill | grep -q -- '-s SIGNAL'"
+
+start_superd
+ok "the socket answers" wait_for 10 sc health
+
+# --- status, show, is-active, version -------------------------------------
+ok "web is up" wait_svc "^start name=web "
+web=$(pid_of web)
+sc status >"$T/out"; rc=$?
+is "$rc" 0 "status of everything exits 0 even with inactive units"
+ok "the table has its header" grep -Eq "^UNIT +STATE +PID +UPTIME +RESTARTS +LAST EXIT +NEXT RESTART +DESCRIPTION" "$T/out"
+ok "web is shown active with its PID and description" grep -Eq "^web\.service +active +$web +[0-9].* +The web server$" "$T/out"
+ok "no colour codes when not on a terminal" bash -c "! grep -q $'\033' '$T/out'"
+sc status web >/dev/null; is "$?" 0 "status of an active unit exits 0"
+sc status web idle >/dev/null; is "$?" 3 "status exits 3 when a named unit is not active"
+sc status ghost >/dev/null 2>"$T/err"; is "$?" 4 "status of an unknown unit exits 4"
+ok "and names it" grep -q "no such unit: ghost" "$T/err"
+sc status --json >"$T/json"; is "$?" 0 "status --json exits 0"
+ok "status --json is a JSON array of every unit" grep -q '^\[{"Name":"broken.service"' "$T/json"
+ok "numbers are numbers in JSON" grep -q "\"MainPID\":$web," "$T/json"
+ok "readiness is a boolean in JSON" grep -q '"Name":"web.service".*"Ready":true' "$T/json"
+if command -v python3 >/dev/null 2>&1; then
+	ok "status --json parses as JSON" python3 -c "import json,sys; d=json.load(open('$T/json')); assert len(d) == 6"
+fi
+sc show web >"$T/show"; is "$?" 0 "show exits 0"
+ok "show has State= and MainPID=" bash -c "grep -qx 'State=active' '$T/show' && grep -qx 'MainPID=$web' '$T/show'"
+ok "show has the settings" grep -qx "KillSignal=SIGTERM" "$T/show"
+ok "show redacts a *PASSWORD variable" grep -q "DB_PASSWORD=<redacted>" "$T/show"
+ok "show redacts a *TOKEN variable" grep -q "API_TOKEN=<redacted>" "$T/show"
+ok "show redacts a RedactEnvironment= variable" grep -q "SESSION=<redacted>" "$T/show"
+ok "show keeps other variables" grep -q "PLAIN=visible" "$T/show"
+ok "no secret value appears in show" bash -c "! grep -Eq 'hunter2|tok-123|s3cr3t' '$T/show'"
+ok "the child still gets the real secret" bash -c "tr '\\0' '\\n' </proc/$web/environ | grep -qx DB_PASSWORD=hunter2"
+sc show --json web.service >"$T/showjson"; is "$?" 0 "show --json with the .service suffix exits 0"
+ok "show --json is one object" grep -q '^{"Name":"web.service",' "$T/showjson"
+sc show ghost >/dev/null 2>&1; is "$?" 4 "show of an unknown unit exits 4"
+sc is-active web >"$T/out"; is "$?" 0 "is-active of an active unit exits 0"
+is "$(cat "$T/out")" "" "is-active prints nothing"
+sc is-active idle >/dev/null 2>&1; is "$?" 3 "is-active of an inactive unit exits 3"
+sc is-active ghost >/dev/null 2>&1; is "$?" 4 "is-active of an unknown unit exits 4"
+out=$(sc version); is "$?" 0 "version exits 0"
+ok "version names both programs" bash -c "grep -q '^superctl [0-9]' <<<'$out' && grep -q '^superd [0-9]' <<<'$out'"
+sc health; is "$?" 0 "health exits 0 while running"
+
+# --- start, stop, restart ---------------------------------------------------
+sc start idle; is "$?" 0 "start of an inactive unit exits 0"
+sc is-active idle; is "$?" 0 "it is active when start returns"
+sc start idle; is "$?" 0 "start of an active unit is a no-op, exit 0"
+
+sc start broken 2>"$T/err"; rc=$?
+is "$rc" 1 "a start that fails exits 1"
+ok "the failure names the unit and the cause" grep -q "broken.service: start failed: executing $T/no-such-binary: No such file or directory" "$T/err"
+sc stop broken; is "$?" 0 "a unit in backoff can be stopped"
+sc status broken | grep -q " inactive "; ok "and is inactive" test $? -eq 0
+
+ss=$(pid_of slowstop)
+sc stop slowstop; rc=$?
+is "$rc" 0 "stop exits 0"
+ok "stop returned only once the process was gone (it takes 1 s)" gone "$ss"
+ok "the unit got its stop signal" svc_has "^signal name=slowstop sig=TERM"
+sc start --no-block slowstop; is "$?" 0 "start --no-block exits 0"
+ok "slowstop runs again" wait_count "$SVCLOG" "^start name=slowstop " 2
+ss=$(pid_of slowstop)
+sc stop --no-block slowstop; is "$?" 0 "stop --no-block exits 0"
+ok "stop --no-block returned before the process was gone" alive "$ss"
+ok "the process then stops" wait_for 10 gone "$ss"
+
+sc restart web; is "$?" 0 "restart exits 0"
+new=$(sc show web | sed -n 's/^MainPID=//p')
+ok "restart replaced the process (old $web, new $new)" test "$new" != "$web" -a "$new" != 0
+ok "the old process is gone" gone "$web"
+ok "the new process is alive" alive "$new"
+sc restart ghost 2>/dev/null; is "$?" 4 "restart of an unknown unit exits 4"
+
+# start waits for what the unit is ordered after: late cannot exec until its
+# binary exists, so start needs-late must still be waiting then.
+sc start needs-late 2>"$T/err" &
+job=$!
+ok "late is tried and cannot exec yet" wait_log "late.service: cannot start: executing $T/late-bin"
+ok "start needs-late is still waiting" alive "$job"
+ln -s "$TESTSVC" "$T/late-bin"
+wait_for 10 gone "$job"
+wait "$job"; rc=$?
+is "$rc" 0 "start returns 0 once what it needs is ready and it is started"
+sc is-active needs-late; is "$?" 0 "needs-late is active"
+
+# --- kill, reload -------------------------------------------------------
+sc kill web -s USR1; is "$?" 0 "kill -s USR1 exits 0"
+ok "the unit got SIGUSR1" wait_svc "^signal name=web sig=USR1"
+sc kill web -s NOPE 2>/dev/null; is "$?" 2 "kill with a bad signal: exit 2"
+sc kill idle -s HUP; is "$?" 0 "kill of a running unit with SIGHUP"
+sc kill broken 2>"$T/err"; is "$?" 1 "kill of a unit with no process exits 1"
+ok "and says why" grep -q "has no process to signal" "$T/err"
+sc reload web; is "$?" 0 "reload UNIT sends ReloadSignal= (SIGHUP)"
+ok "the unit got SIGHUP" wait_svc "^signal name=web sig=HUP"
+sc reload 2>"$T/err"; is "$?" 1 "daemon reload is not supported yet: exit 1"
+ok "and says so" grep -q "not supported yet" "$T/err"
+
+# --- shutdown --------------------------------------------------------------
+sc stop slowstop >/dev/null
+sc start slowstop
+sc shutdown; is "$?" 0 "shutdown exits 0"
+sc health 2>/dev/null; rc=$?
+ok "health fails while superd shuts down (got $rc)" test "$rc" -ne 0
+sc start idle 2>"$T/err"; rc=$?
+ok "start is refused while shutting down (got $rc)" test "$rc" -ne 0
+wait_superd 20
+is "$SD_STATUS" 0 "superd exits 0 after superctl shutdown"
+ok "the socket file is removed" test ! -e "$SOCK"
+sc status >/dev/null 2>&1; is "$?" 69 "after exit: 69 again"
+done_testing

@@ -1,0 +1,90 @@
+# Who may talk to superd: root and superd's own user everything, members of
+# SocketGroup= everything but shutdown, anyone else nothing; SocketMode=;
+# one superd per socket; a stale socket file is replaced.
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+: "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
+sc() { "$SUPERCTL" "$@"; }
+
+unit web <<EOF
+[Service]
+ExecStart=$(svc --name web)
+EOF
+
+# --- one superd per socket ------------------------------------------------
+start_superd
+ok "superd answers" wait_for 10 sc health
+first=$SD_PID
+"$SUPERD" -c "$T/superd.conf" -u "$UNITS" -s "$SOCK" >"$T/second.log" 2>&1 &
+second=$!
+wait_for 10 gone "$second"
+wait "$second"
+is "$?" 1 "a second superd on the same socket exits 1"
+ok "and names the running one" grep -q "another superd (pid $first) is already running on $SOCK" "$T/second.log"
+ok "the first superd still answers" sc health
+is "$(stat -c %a "$SOCK")" 600 "the socket is created with mode 0600 by default"
+
+# A superd killed with SIGKILL leaves its socket file behind.
+kill -KILL "$first"
+wait "$first" 2>/dev/null
+pkill -KILL -f "$T" 2>/dev/null
+ok "the stale socket file is left behind" test -S "$SOCK"
+: >"$LOG"
+start_superd
+ok "a new superd replaces the stale socket" wait_log "removed stale control socket $SOCK"
+ok "and answers on it" wait_for 10 sc health
+stop_superd
+
+if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null; then
+	echo "ok $((_n + 1)) # SKIP the permission checks need root and setpriv"
+	_n=$((_n + 1))
+	done_testing
+fi
+
+# --- permissions ---------------------------------------------------------
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$SUPERCTL" "$@"; }
+chmod 755 "$T"
+
+: >"$LOG"
+start_superd
+ok "superd answers root" wait_for 10 sc health
+as_nobody status 2>"$T/err"; rc=$?
+is "$rc" 1 "nobody cannot use a 0600 socket (exit 1)"
+ok "and is told why" grep -q "permission denied" "$T/err"
+stop_superd
+
+# With the socket open to everyone, superd itself checks the peer.
+printf '[superd]\nSocketMode=0666\n' >"$T/superd.conf"
+: >"$LOG"
+start_superd
+ok "superd answers" wait_for 10 sc health
+as_nobody status 2>"$T/err"; rc=$?
+is "$rc" 1 "superd refuses nobody even on a 0666 socket (exit 1)"
+ok "with a clear message" grep -q "permission denied: uid 65534" "$T/err"
+ok "the refusal is logged" wait_log "control client uid 65534 .* refused"
+stop_superd
+
+# SocketGroup=: members may stop units but not shut superd down.
+grp=superd-test-$$
+groupadd "$grp" || echo "# groupadd failed"
+trap 'groupdel "$grp" 2>/dev/null; _cleanup' EXIT
+gid=$(getent group "$grp" | cut -d: -f3)
+printf '[superd]\nSocketGroup=%s\n' "$grp" >"$T/superd.conf"
+: >"$LOG"
+start_superd
+ok "superd answers" wait_for 10 sc health
+is "$(stat -c '%a %G' "$SOCK")" "660 $grp" "SocketGroup= makes the socket 0660 and owned by the group"
+as_member() { setpriv --reuid=nobody --regid=nogroup --groups="$gid" "$SUPERCTL" "$@"; }
+as_member status web >/dev/null; is "$?" 0 "a group member may ask for status"
+web=$(pid_of web)
+as_member stop web; is "$?" 0 "a group member may stop a unit"
+ok "the unit stopped" gone "$web"
+as_member start web; is "$?" 0 "and start it again"
+as_member shutdown 2>"$T/err"; rc=$?
+is "$rc" 1 "a group member may not shut superd down"
+ok "and is told so" grep -q "permission denied: uid 65534 may not shutdown" "$T/err"
+ok "superd is still running" alive "$SD_PID"
+as_nobody status 2>/dev/null; rc=$?
+is "$rc" 1 "a user outside the group is still refused"
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
+done_testing
