@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,9 @@ conf_key_cb(void *user, const char *section, const char *key,
 		conf_set_string(&c->control_socket, value);
 	} else if (strcmp(key, "SocketGroup") == 0) {
 		conf_set_string(&c->socket_group, value);
+		if (*value && getgrnam(value) == NULL)
+			diag_add(p->d, DIAG_ERROR, p->path, line, "SocketGroup=%s: no such group",
+				 value);
 	} else if (strcmp(key, "PIDFile") == 0) {
 		conf_set_string(&c->pid_file, value);
 	} else if (strcmp(key, "SocketMode") == 0) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -285,36 +286,31 @@ add_deps(struct buf *out, const char *key, const struct unit_deplist *l)
 	buf_free(&v);
 }
 
-/* A command line as one string, quoted so that it splits back the same. */
 static void
-add_cmd(struct buf *out, const char *key, const struct execcmd *cmd)
+add_words(struct buf *out, const char *key, const struct strv *sv)
 {
 	struct buf v = {0};
-	if (strcmp(cmd->path, cmd->argv[0]) != 0) {
-		buf_adds(&v, "@");
-		buf_adds(&v, cmd->path);
-		buf_add(&v, " ", 1);
-	}
-	for (size_t i = 0; i < cmd->argc; i++) {
-		const char *a = cmd->argv[i];
+	for (size_t i = 0; i < sv->n; i++) {
 		if (i)
 			buf_add(&v, " ", 1);
-		if (*a != '\0' && strpbrk(a, " \t\"'\\$%;") == NULL) {
-			buf_adds(&v, a);
-			continue;
-		}
-		buf_add(&v, "\"", 1);
-		for (; *a; a++) {
-			if (*a == '"' || *a == '\\')
-				buf_add(&v, "\\", 1);
-			if (*a == '%' || *a == '$')
-				buf_add(&v, a, 1); /* %% and $$ */
-			buf_add(&v, a, 1);
-		}
-		buf_add(&v, "\"", 1);
+		buf_adds(&v, sv->v[i]);
 	}
 	proto_kv(out, key, v.data ? v.data : "");
 	buf_free(&v);
+}
+
+static void
+add_limit(struct buf *out, const char *key, bool set, const uint64_t lim[2])
+{
+	char a[32], b[32];
+	if (!set) {
+		proto_kv(out, key, "");
+		return;
+	}
+	snprintf(a, sizeof(a), "%llu", (unsigned long long)lim[0]);
+	snprintf(b, sizeof(b), "%llu", (unsigned long long)lim[1]);
+	proto_kvf(out, key, "%s:%s", lim[0] == RLIM_INFINITY ? "infinity" : a,
+		  lim[1] == RLIM_INFINITY ? "infinity" : b);
 }
 
 static void
@@ -398,8 +394,9 @@ add_settings(struct buf *out, const struct unit *u)
 
 	proto_kv(out, "FragmentPath", c->path);
 	proto_kv(out, "Type", unitfile_type_name(c->type));
+	/* As written: the expanded argv may hold a secret from Environment=. */
 	for (size_t i = 0; i < c->exec_start.n; i++)
-		add_cmd(out, "ExecStart", &c->exec_start.v[i]);
+		proto_kv(out, "ExecStart", c->exec_start.v[i].text);
 	proto_kv(out, "Restart", unitfile_restart_name(c->restart));
 	add_duration(out, "RestartUSec", c->restart_usec);
 	add_duration(out, "RestartMaxDelayUSec", c->restart_max_usec);
@@ -424,21 +421,67 @@ add_settings(struct buf *out, const struct unit *u)
 	else
 		proto_kv(out, "Nice", "");
 	proto_kv(out, "NoNewPrivileges", c->no_new_privileges ? "yes" : "no");
+	add_limit(out, "LimitNOFILE", c->limit_nofile_set, c->limit_nofile);
+	add_limit(out, "LimitCORE", c->limit_core_set, c->limit_core);
+	add_limit(out, "LimitNPROC", c->limit_nproc_set, c->limit_nproc);
+	proto_kv(out, "User", c->user ? c->user : "");
+	proto_kv(out, "Group", c->group ? c->group : "");
+	add_words(out, "SupplementaryGroups", &c->supplementary_groups);
+	proto_kv(out, "PIDFile", c->pid_file ? c->pid_file : "");
+	proto_kv(out, "WritePIDFile", c->write_pid_file ? c->write_pid_file : "");
+	proto_kv(out, "StandardOutput", c->standard_output ? c->standard_output : "inherit");
+	proto_kv(out, "StandardError", c->standard_error ? c->standard_error : "inherit");
+	proto_kv(out, "NotifyAccess", c->notify_access_all ? "all" : "main");
+	add_duration(out, "WatchdogUSec", c->watchdog_usec);
+	proto_kv(out, "RemainAfterExit", c->remain_after_exit ? "yes" : "no");
+	proto_kv(out, "SuccessAction", c->success_action == UNIT_ACTION_EXIT ? "exit" : "none");
+	proto_kv(out, "FailureAction", c->failure_action == UNIT_ACTION_EXIT ? "exit" : "none");
+	for (size_t i = 0; i < c->nconditions; i++) {
+		static const char *const kinds[] = {"PathExists", "PathIsDirectory",
+						    "FileNotEmpty", "DirectoryNotEmpty"};
+		const struct unit_condition *k = &c->conditions[i];
+		char key[64];
+		snprintf(key, sizeof(key), "%s%s", k->assert ? "Assert" : "Condition", kinds[k->kind]);
+		proto_kvf(out, key, "%s%s%s", k->trigger ? "|" : "", k->negate ? "!" : "", k->path);
+	}
+	for (size_t i = 0; i < c->exec_start_pre.n; i++)
+		proto_kv(out, "ExecStartPre", c->exec_start_pre.v[i].text);
+	for (size_t i = 0; i < c->exec_start_post.n; i++)
+		proto_kv(out, "ExecStartPost", c->exec_start_post.v[i].text);
+	for (size_t i = 0; i < c->exec_reload.n; i++)
+		proto_kv(out, "ExecReload", c->exec_reload.v[i].text);
+	for (size_t i = 0; i < c->exec_stop.n; i++)
+		proto_kv(out, "ExecStop", c->exec_stop.v[i].text);
+	add_words(out, "EnvironmentFile", &c->environment_files);
+	add_words(out, "PassEnvironment", &c->pass_environment);
+	add_words(out, "UnsetEnvironment", &c->unset_environment);
+	add_words(out, "RedactEnvironment", &c->redact_environment);
 	proto_kv(out, "AutoStart", c->auto_start ? "yes" : "no");
 	add_deps(out, "After", &c->after);
 	add_deps(out, "Before", &c->before);
 	add_deps(out, "Requires", &c->requires);
 	add_deps(out, "Wants", &c->wants);
+	/* As systemd writes it: space-separated, an assignment with a space,
+	 * quote or backslash in double quotes. */
 	for (char **e = u->envp; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
+		bool secret = env_is_secret(c, *e, (size_t)(eq - *e));
+		bool quote = !secret && strpbrk(*e, " \t\"\\") != NULL;
 		if (v.len)
 			buf_add(&v, " ", 1);
-		if (env_is_secret(c, *e, (size_t)(eq - *e))) {
-			buf_add(&v, *e, (size_t)(eq - *e) + 1);
+		if (quote)
+			buf_add(&v, "\"", 1);
+		buf_add(&v, *e, (size_t)(eq - *e) + 1);
+		if (secret)
 			buf_adds(&v, "<redacted>");
-		} else {
-			buf_adds(&v, *e);
-		}
+		else
+			for (const char *p = eq + 1; *p; p++) {
+				if (*p == '"' || *p == '\\')
+					buf_add(&v, "\\", 1);
+				buf_add(&v, p, 1);
+			}
+		if (quote)
+			buf_add(&v, "\"", 1);
 	}
 	proto_kv(out, "Environment", v.data ? v.data : "");
 	buf_free(&v);
@@ -603,6 +646,9 @@ req_health(struct ctl_request *r)
 {
 	if (r->sd->shutting_down)
 		proto_err(r->out, PROTO_EFAILED, "superd is shutting down");
+	else if (r->sd->starting > 0)
+		proto_err(r->out, PROTO_EFAILED, "superd is starting: %zu unit(s) not settled yet",
+			  r->sd->starting);
 	else
 		proto_ok(r->out);
 }
@@ -625,14 +671,23 @@ req_status(struct ctl_request *r)
 	}
 	if ((n = resolve_units(r, 1, r->argc, units)) < 0)
 		return;
+	const struct unit *inactive = NULL;
 	for (int i = 0; i < n; i++) {
 		if (i)
 			buf_add(r->out, "\n", 1);
 		add_runtime(r->out, units[i]);
 		if (full)
 			add_settings(r->out, units[i]);
+		else if (!unit_is_ready(units[i]) && inactive == NULL)
+			inactive = units[i];
 	}
-	proto_ok(r->out);
+	/* status of named units carries superctl's exit code 3 on the wire
+	 * too, after the data, so that socat users see the same answer. */
+	if (inactive != NULL)
+		proto_err(r->out, PROTO_ENOTACTIVE, "%s is %s", inactive->name,
+			  unit_state_name(inactive->state));
+	else
+		proto_ok(r->out);
 }
 
 static void
@@ -642,7 +697,7 @@ req_is_active(struct ctl_request *r)
 
 	if (resolve_units(r, 1, 2, &u) < 0)
 		return;
-	if (u->state == UNIT_ACTIVE || u->state == UNIT_RELOADING || u->state == UNIT_EXITED)
+	if (unit_is_ready(u))
 		proto_ok(r->out);
 	else
 		proto_err(r->out, PROTO_ENOTACTIVE, "%s is %s", u->name, unit_state_name(u->state));
@@ -701,12 +756,12 @@ req_kill(struct ctl_request *r)
 	struct unit *u;
 	int sig = SIGTERM;
 
+	if (resolve_units(r, 1, 2, &u) < 0)
+		return;
 	if (r->argc == 3 && (sig = signame_parse(r->argv[2])) < 0) {
 		proto_err(r->out, PROTO_EUSAGE, "not a signal: %s", r->argv[2]);
 		return;
 	}
-	if (resolve_units(r, 1, 2, &u) < 0)
-		return;
 	if (unit_kill(u, sig) < 0) {
 		if (errno == ESRCH)
 			proto_err(r->out, PROTO_EFAILED, "%s has no process to signal", u->name);

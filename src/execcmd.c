@@ -441,6 +441,13 @@ execcmd_parse(const char *text, const struct execcmd_context *ctx,
 	}
 	cmd->argv = words.v;
 	cmd->argc = words.n;
+	cmd->text = strdup(text);
+	if (cmd->text == NULL) {
+		execcmd_free(cmd);
+		snprintf(err, errsize, "out of memory");
+		errno = ENOMEM;
+		return -1;
+	}
 	return 0;
 invalid:
 	strv_clear(&words);
@@ -478,5 +485,6 @@ execcmd_free(struct execcmd *cmd)
 		free(cmd->argv);
 	}
 	free(cmd->path);
+	free(cmd->text);
 	memset(cmd, 0, sizeof(*cmd));
 }

@@ -27,6 +27,8 @@ struct execcmd {
 	char **argv; /* NULL-terminated, argv[0] included */
 	size_t argc;
 	unsigned line; /* where it was written, for messages */
+	char *text;    /* as written, before expansion: what show prints, since
+			* the expansion may hold secrets */
 };
 
 /* Looks up a variable of the unit's environment: NULL if unset. */

@@ -327,6 +327,9 @@ json_record(const struct record *r)
 			continue;
 		for (size_t j = i + 1; j < r->n; j++)
 			repeated |= strcmp(r->v[j].key, k) == 0;
+		/* Command lists are arrays even with one command, for jq. */
+		repeated |= strncmp(k, "Exec", 4) == 0 && strcmp(k, "ExecMainCode") != 0 &&
+			    strcmp(k, "ExecMainStatus") != 0;
 		printf("%s", first ? "" : ",");
 		first = false;
 		json_string(k);
@@ -358,7 +361,14 @@ human_usec(const char *v, char *buf, size_t size, const char *prefix)
 	/* Seconds are enough for a table. */
 	if (usec >= 1000000)
 		usec -= usec % 1000000;
-	snprintf(buf, size, "%s%s", prefix, duration_format(usec, d, sizeof(d)));
+	duration_format(usec, d, sizeof(d));
+	/* No spaces inside a cell: plain output splits on white space. */
+	size_t n = 0;
+	for (const char *p = d; *p && n + 1 < sizeof(d); p++)
+		if (*p != ' ')
+			d[n++] = *p;
+	d[n] = '\0';
+	snprintf(buf, size, "%s%s", prefix, d);
 	return buf;
 }
 
@@ -403,7 +413,7 @@ print_table(const struct records *rs)
 		cells[i][COL_RESTARTS] = strdup(get(r, "Restarts"));
 		cells[i][COL_EXIT] = strdup(*get(r, "LastExit") ? get(r, "LastExit") : "-");
 		cells[i][COL_NEXT] =
-			strdup(human_usec(get(r, "NextRestartUSec"), b2, sizeof(b2), "in "));
+			strdup(human_usec(get(r, "NextRestartUSec"), b2, sizeof(b2), ""));
 		cells[i][COL_DESC] = desc ? desc : strdup(get(r, "Description"));
 		for (int c = 0; c < NCOLS; c++)
 			if (strlen(cells[i][c]) > width[c])
@@ -560,7 +570,9 @@ main(int argc, char **argv)
 	buf_free(&line);
 	if (rc != 0)
 		return rc;
-	if (r.code != 0) {
+	/* status of named units that are not all active still shows them. */
+	bool show_anyway = r.code == PROTO_ENOTACTIVE && strcmp(verb, "status") == 0;
+	if (r.code != 0 && !show_anyway) {
 		/* is-active prints nothing, as in systemctl. */
 		if (strcmp(verb, "is-active") != 0 || r.code == PROTO_ENOUNIT)
 			fprintf(stderr, "superctl: %s\n", r.msg);
@@ -589,12 +601,7 @@ main(int argc, char **argv)
 		} else {
 			print_table(&rs);
 		}
-		if (nargs > 0)
-			for (size_t k = 0; k < rs.n; k++) {
-				const char *st = get(&rs.v[k], "State");
-				if (strcmp(st, "active") != 0 && strcmp(st, "exited") != 0)
-					rc = PROTO_ENOTACTIVE;
-			}
+		rc = r.code;
 	} else if (!strcmp(verb, "show")) {
 		if (json && rs.n > 0) {
 			json_record(&rs.v[0]);

@@ -46,6 +46,9 @@ struct superd {
 	ev_timer shutdown_grace;    /* after the final SIGKILL: how long to wait for reaping */
 
 	size_t nrunning; /* units that have a process (main or group) */
+	/* AutoStart units whose first start has not settled (ready, failed,
+	 * backing off or skipped): superd is ready (health) at zero. */
+	size_t starting;
 	struct rlimit nofile; /* as superd found it: what children get */
 	/* The control socket (ctl.c). */
 	int ctl_fd;

@@ -69,6 +69,11 @@ unit_set_state(struct unit *u, enum unit_state s, uint64_t timeout_usec,
 	} else {
 		u->reason[0] = '\0';
 	}
+	if (u->first_start && (unit_is_ready(u) || s == UNIT_FAILED || s == UNIT_BACKOFF ||
+			       (s == UNIT_INACTIVE && !u->want_up))) {
+		u->first_start = false;
+		u->sd->starting--;
+	}
 	if (u->waits != NULL)
 		ctl_unit_changed(u);
 }
@@ -580,6 +585,12 @@ unit_start_autostart(struct superd *sd)
 		if (sd->units[i]->cfg->auto_start)
 			v[n++] = sd->units[i];
 	unit_start_many(v, n);
+	/* What the start pulled in counts as well. */
+	for (size_t i = 0; i < sd->nunits; i++)
+		if (sd->units[i]->want_up) {
+			sd->units[i]->first_start = true;
+			sd->starting++;
+		}
 	free(v);
 }
 

@@ -74,6 +74,7 @@ struct unit {
 	ev_timer timer;
 	bool sigkilled;  /* the stop timeout fired */
 	bool running;	 /* counted in sd->nrunning: has a process or group */
+	bool first_start; /* counted in sd->starting */
 
 	/* Ordering, resolved both ways: units this one starts after, and the
 	 * units that start after this one. */

@@ -663,7 +663,7 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"TimeoutStopSec", KEY_SERVICE, parse_timeout, OFF(timeout_stop_usec), 0},
 	{"TimeoutStartSec", KEY_SERVICE, parse_timeout, OFF(timeout_start_usec), 0},
 	{"TimeoutSec", KEY_SERVICE, parse_timeout, OFF(timeout_stop_usec), 1},
-	{"ReloadSignal", KEY_SERVICE | KEY_NOT_YET, parse_signal, OFF(reload_signal), 0},
+	{"ReloadSignal", KEY_SERVICE, parse_signal, OFF(reload_signal), 0},
 	{"ForwardSignals", KEY_SERVICE, parse_forward_signals, 0, 0},
 	{"PIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(pid_file), 0},
 	{"WritePIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(write_pid_file), 0},

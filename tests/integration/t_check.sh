@@ -163,5 +163,9 @@ is "$rc" 78 "errors in superd.conf fail --check"
 ok "superd.conf errors carry FILE:LINE" grep -q "superd.conf:2: error: invalid ShutdownTimeoutSec=forever" "$T/err"
 ok "a bad LogLevel= is reported" grep -q "superd.conf:3: error: invalid LogLevel=chatty" "$T/err"
 ok "an unknown superd.conf key is a warning" grep -q "superd.conf:4: warning: unknown key Colour=" "$T/err"
+printf '[superd]\nSocketGroup=no-such-group-superd\n' >"$T/superd.conf"
+check; rc=$?
+is "$rc" 78 "an unknown SocketGroup= fails --check"
+ok "naming file, line and group" grep -q "superd.conf:2: error: SocketGroup=no-such-group-superd: no such group" "$T/err"
 
 done_testing

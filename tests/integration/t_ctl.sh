@@ -12,6 +12,11 @@ ExecStart=$(svc --name web --term-exit 0)
 Environment=DB_PASSWORD=hunter2 API_TOKEN=tok-123 PLAIN=visible SESSION=s3cr3t
 RedactEnvironment=SESSION
 EOF
+unit leaky <<EOF
+[Service]
+ExecStart=/bin/sh -c 'exec sleep 100000; echo \${DB_PASSWORD} %n' $T
+Environment=DB_PASSWORD=hunter2 "GREETING=hello world"
+EOF
 unit slowstop <<EOF
 [Service]
 ExecStart=$(svc --name slowstop --term-delay 1 --term-exit 0)
@@ -71,8 +76,19 @@ is "$rc" 0 "status of everything exits 0 even with inactive units"
 ok "the table has its header" grep -Eq "^UNIT +STATE +PID +UPTIME +RESTARTS +LAST EXIT +NEXT RESTART +DESCRIPTION" "$T/out"
 ok "web is shown active with its PID and description" grep -Eq "^web\.service +active +$web +[0-9].* +The web server$" "$T/out"
 ok "no colour codes when not on a terminal" bash -c "! grep -q $'\033' '$T/out'"
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$SUPERCTL' status" /dev/null >"$T/tty" 2>&1
+	ok "on a terminal the state is coloured (active in green)" grep -q $'\033\[32mactive' "$T/tty"
+	NO_COLOR=1 script -qec "'$SUPERCTL' status" /dev/null >"$T/tty" 2>&1
+	ok "NO_COLOR turns colour off on a terminal" bash -c "! grep -q $'\033\\\\[3' '$T/tty'"
+fi
 sc status web >/dev/null; is "$?" 0 "status of an active unit exits 0"
-sc status web idle >/dev/null; is "$?" 3 "status exits 3 when a named unit is not active"
+sc status web idle >"$T/out"; is "$?" 3 "status exits 3 when a named unit is not active"
+ok "and still shows both units" bash -c "grep -q '^web.service ' '$T/out' && grep -q '^idle.service ' '$T/out'"
+if command -v socat >/dev/null; then
+	printf 'status web idle\n' | socat -t 5 - "UNIX-CONNECT:$SOCK" >"$T/wire"
+	ok "on the wire, status carries ERR 3 after the data" bash -c "grep -qx 'Name=idle.service' '$T/wire' && tail -n 1 '$T/wire' | grep -qx 'ERR 3 idle.service is inactive'"
+fi
 sc status ghost >/dev/null 2>"$T/err"; is "$?" 4 "status of an unknown unit exits 4"
 ok "and names it" grep -q "no such unit: ghost" "$T/err"
 sc status --json >"$T/json"; is "$?" 0 "status --json exits 0"
@@ -80,7 +96,7 @@ ok "status --json is a JSON array of every unit" grep -q '^\[{"Name":"broken.ser
 ok "numbers are numbers in JSON" grep -q "\"MainPID\":$web," "$T/json"
 ok "readiness is a boolean in JSON" grep -q '"Name":"web.service".*"Ready":true' "$T/json"
 if command -v python3 >/dev/null 2>&1; then
-	ok "status --json parses as JSON" python3 -c "import json,sys; d=json.load(open('$T/json')); assert len(d) == 6"
+	ok "status --json parses as JSON" python3 -c "import json,sys; d=json.load(open('$T/json')); assert len(d) == 7"
 fi
 sc show web >"$T/show"; is "$?" 0 "show exits 0"
 ok "show has State= and MainPID=" bash -c "grep -qx 'State=active' '$T/show' && grep -qx 'MainPID=$web' '$T/show'"
@@ -90,9 +106,14 @@ ok "show redacts a *TOKEN variable" grep -q "API_TOKEN=<redacted>" "$T/show"
 ok "show redacts a RedactEnvironment= variable" grep -q "SESSION=<redacted>" "$T/show"
 ok "show keeps other variables" grep -q "PLAIN=visible" "$T/show"
 ok "no secret value appears in show" bash -c "! grep -Eq 'hunter2|tok-123|s3cr3t' '$T/show'"
+sc show leaky >"$T/leaky"
+ok "ExecStart= is shown as written, so an expanded secret does not leak" grep -qF 'ExecStart=/bin/sh -c '"'"'exec sleep 100000; echo ${DB_PASSWORD} %n'"'" "$T/leaky"
+ok "no expanded secret anywhere in show" bash -c "! grep -q hunter2 '$T/leaky'"
+ok "a value with a space is quoted in Environment=" grep -q '"GREETING=hello world"' "$T/leaky"
 ok "the child still gets the real secret" bash -c "tr '\\0' '\\n' </proc/$web/environ | grep -qx DB_PASSWORD=hunter2"
 sc show --json web.service >"$T/showjson"; is "$?" 0 "show --json with the .service suffix exits 0"
 ok "show --json is one object" grep -q '^{"Name":"web.service",' "$T/showjson"
+ok "ExecStart is a JSON array even with one command" grep -q '"ExecStart":\["' "$T/showjson"
 sc show ghost >/dev/null 2>&1; is "$?" 4 "show of an unknown unit exits 4"
 sc is-active web >"$T/out"; is "$?" 0 "is-active of an active unit exits 0"
 is "$(cat "$T/out")" "" "is-active prints nothing"
@@ -148,6 +169,7 @@ sc is-active needs-late; is "$?" 0 "needs-late is active"
 sc kill web -s USR1; is "$?" 0 "kill -s USR1 exits 0"
 ok "the unit got SIGUSR1" wait_svc "^signal name=web sig=USR1"
 sc kill web -s NOPE 2>/dev/null; is "$?" 2 "kill with a bad signal: exit 2"
+sc kill ghost -s NOPE 2>/dev/null; is "$?" 4 "kill of an unknown unit: exit 4, whatever the signal"
 sc kill idle -s HUP; is "$?" 0 "kill of a running unit with SIGHUP"
 sc kill broken 2>"$T/err"; is "$?" 1 "kill of a unit with no process exits 1"
 ok "and says why" grep -q "has no process to signal" "$T/err"

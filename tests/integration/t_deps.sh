@@ -100,9 +100,13 @@ start_superd
 ok "late cannot exec yet" wait_log "late.service: cannot start: executing $T/late-bin"
 ok "the other units are up" wait_svc "^start name=negated "
 ok "waiter has not started while late is not ready" bash -c "! grep -q '^start name=waiter' '$SVCLOG'"
+"$SUPERCTL" health 2>"$T/health"; rc=$?
+is "$rc" 1 "health fails while a start has not settled (waiter waits for late)"
+ok "and says why" grep -q "superd is starting: 1 unit(s) not settled yet" "$T/health"
 ln -s "$TESTSVC" "$T/late-bin"
 ok "late starts once its binary exists" wait_svc "^start name=late "
 ok "then waiter starts" wait_svc "^start name=waiter "
+ok "health passes once every start has settled" wait_for 10 "$SUPERCTL" health
 # superd logs events in the order it handles them: late's exec is confirmed
 # before waiter is forked. (The children's own start lines may cross: a
 # program's start-up after exec takes its own time.)
