@@ -385,7 +385,7 @@ test_not_yet_keys(void)
 	CHECK_STR_EQ(c->standard_error, "null");
 	CHECK(c->remain_after_exit);
 	/* One warning per key, at its first line; User= twice gives one. */
-	CHECK_DIAG(&d, DIAG_WARNING, 10, "ReloadSignal=", 1);
+	CHECK_DIAG(&d, DIAG_WARNING, ANY_LINE, "ReloadSignal=", 0); /* in effect: no warning */
 	CHECK_DIAG(&d, DIAG_WARNING, 16, "User=", 1);
 	CHECK_DIAG(&d, DIAG_WARNING, ANY_LINE, "User=", 1);
 	CHECK_DIAG(&d, DIAG_WARNING, 25, "RuntimeDirectory=", 1);
