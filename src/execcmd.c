@@ -1,4 +1,5 @@
 #include "execcmd.h"
+#include "hex.h"
 #include "strv.h"
 
 #include <errno.h>
@@ -59,18 +60,6 @@ is_name_char(char c)
 }
 
 static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 utf8_encode(struct wbuf *b, uint32_t cp)
 {
 	char out[4];
@@ -119,7 +108,7 @@ unescape(const char **p, struct wbuf *b, char *err, size_t errsize)
 		v = c;
 		break;
 	case 'x': {
-		int h = hexval(s[0]), l = h >= 0 ? hexval(s[1]) : -1;
+		int h = hex_digit(s[0]), l = h >= 0 ? hex_digit(s[1]) : -1;
 		if (h < 0 || l < 0 || (h == 0 && l == 0)) {
 			snprintf(err, errsize, "invalid escape '\\x%.2s'", s);
 			return -1;
@@ -133,7 +122,7 @@ unescape(const char **p, struct wbuf *b, char *err, size_t errsize)
 		int digits = c == 'u' ? 4 : 8;
 		uint32_t cp = 0;
 		for (int i = 0; i < digits; i++) {
-			int h = hexval(s[i]);
+			int h = hex_digit(s[i]);
 			if (h < 0) {
 				snprintf(err, errsize, "invalid escape '\\%c'", c);
 				return -1;

@@ -1,5 +1,7 @@
 #include "proto.h"
 
+#include "hex.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,18 +129,6 @@ proto_err(struct buf *out, int code, const char *fmt, ...)
 	buf_printf(out, "ERR %d %s\n", code, msg);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 void
 proto_unescape(char *s)
 {
@@ -154,8 +144,8 @@ proto_unescape(char *s)
 			*w++ = '\n';
 		else if (*r == 't')
 			*w++ = '\t';
-		else if (*r == 'x' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0) {
-			*w++ = (char)(hexval(r[1]) * 16 + hexval(r[2]));
+		else if (*r == 'x' && hex_digit(r[1]) >= 0 && hex_digit(r[2]) >= 0) {
+			*w++ = (char)(hex_digit(r[1]) * 16 + hex_digit(r[2]));
 			r += 2;
 		} else
 			*w++ = *r;
