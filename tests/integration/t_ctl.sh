@@ -122,6 +122,9 @@ sc is-active ghost >/dev/null 2>&1; is "$?" 4 "is-active of an unknown unit exit
 out=$(sc version); is "$?" 0 "version exits 0"
 ok "version names both programs" bash -c "grep -q '^superctl [0-9]' <<<'$out' && grep -q '^superd [0-9]' <<<'$out'"
 sc health; is "$?" 0 "health exits 0 while running"
+SUPERD_SOCKET="$T/elsewhere.sock" "$SUPERCTL" -s "$SOCK" health; is "$?" 0 "-s SOCKET wins over \$SUPERD_SOCKET"
+SUPERD_SOCKET="$T/elsewhere.sock" "$SUPERCTL" health 2>/dev/null; is "$?" 69 "\$SUPERD_SOCKET is used when -s is not given"
+env -u SUPERD_SOCKET "$SUPERCTL" --socket="$SOCK" version >/dev/null; is "$?" 0 "--socket=PATH works too"
 
 # --- start, stop, restart ---------------------------------------------------
 sc start idle; is "$?" 0 "start of an inactive unit exits 0"
