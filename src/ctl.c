@@ -4,6 +4,7 @@
 #include "duration.h"
 #include "log.h"
 #include "proto.h"
+#include "reload.h"
 #include "signame.h"
 #include "superd.h"
 #include "unit.h"
@@ -781,8 +782,14 @@ req_reload(struct ctl_request *r)
 	int n;
 
 	if (r->argc == 1 || (r->argc == 2 && strcmp(r->argv[1], "--dry-run") == 0)) {
-		proto_err(r->out, PROTO_EFAILED,
-			  "configuration reload is not supported yet by this version of superd");
+		bool dry = r->argc == 2;
+		log_notice(NULL, "configuration reload%s requested by uid %ld", dry ? " (dry run)" : "",
+			   (long)r->c->uid);
+		if (reload_run(r->sd, dry, r->out) < 0)
+			proto_err(r->out, PROTO_EFAILED,
+				  "configuration invalid or reload impossible: nothing changed");
+		else
+			proto_ok(r->out);
 		return;
 	}
 	if ((n = resolve_units(r, 1, r->argc, units)) < 0)

@@ -107,6 +107,8 @@ put(struct hashmap *m, uint64_t h, const char *skey, long ikey, void *value)
 	struct hashmap_slot *s = find(m, h, skey, ikey);
 
 	if (s != NULL) {
+		/* The new key may be a new copy of the same name: keep that. */
+		s->skey = skey;
 		s->value = value;
 		return 0;
 	}

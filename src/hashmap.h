@@ -25,7 +25,8 @@ struct hashmap {
 
 void hashmap_init_str(struct hashmap *m);
 void hashmap_init_int(struct hashmap *m);
-/* Insert or replace. Returns 0, or -1 with errno ENOMEM. */
+/* Insert or replace (value and key pointer). Returns 0, or -1 with errno
+ * ENOMEM. */
 int hashmap_put_str(struct hashmap *m, const char *key, void *value);
 int hashmap_put_int(struct hashmap *m, long key, void *value);
 void *hashmap_get_str(const struct hashmap *m, const char *key);

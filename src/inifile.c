@@ -329,6 +329,14 @@ inifile_parse(const char *path, inifile_handler handler,
 	      inifile_section_handler section_handler, void *user,
 	      struct diag *d)
 {
+	return inifile_parse_hash(path, handler, section_handler, user, d, NULL);
+}
+
+int
+inifile_parse_hash(const char *path, inifile_handler handler,
+		   inifile_section_handler section_handler, void *user,
+		   struct diag *d, uint64_t *hash)
+{
 	struct inifile_state st = {
 		.path = path,
 		.diag = d,
@@ -343,6 +351,14 @@ inifile_parse(const char *path, inifile_handler handler,
 		diag_add(d, DIAG_ERROR, path, 0, "cannot read: %s", strerror(saved));
 		errno = saved;
 		return -1;
+	}
+	if (hash != NULL) {
+		uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
+		for (size_t i = 0; i < st.len; i++) {
+			h ^= (unsigned char)st.buf[i];
+			h *= UINT64_C(1099511628211);
+		}
+		*hash = h;
 	}
 	/* A UTF-8 byte order mark is not part of the first line. */
 	if (st.len >= 3 && memcmp(st.buf, "\xef\xbb\xbf", 3) == 0)

@@ -12,6 +12,8 @@
 
 #include "diag.h"
 
+#include <stdint.h>
+
 /* Called for each assignment. section is "" before the first section header.
  * Returns nothing: problems go into the diag list. */
 typedef void (*inifile_handler)(void *user, const char *section,
@@ -28,5 +30,10 @@ typedef void (*inifile_section_handler)(void *user, const char *section,
 int inifile_parse(const char *path, inifile_handler handler,
 		  inifile_section_handler section_handler, void *user,
 		  struct diag *d);
+/* The same, and *hash gets a 64-bit hash of the file's bytes (so that a
+ * reload can tell an unchanged file). */
+int inifile_parse_hash(const char *path, inifile_handler handler,
+		       inifile_section_handler section_handler, void *user,
+		       struct diag *d, uint64_t *hash);
 
 #endif

@@ -572,6 +572,20 @@ main(int argc, char **argv)
 		return rc;
 	/* status of named units that are not all active still shows them. */
 	bool show_anyway = r.code == PROTO_ENOTACTIVE && strcmp(verb, "status") == 0;
+	if (r.code != 0 && !strcmp(verb, "reload") && r.raw.data) {
+		/* A refused reload: every problem, as FILE:LINE: message. */
+		struct records errs = {0};
+		records_parse(r.raw.data, &errs);
+		for (size_t k = 0; k < errs.n; k++)
+			for (size_t f = 0; f < errs.v[k].n; f++)
+				fprintf(stderr, "%s: %s\n",
+					strcmp(errs.v[k].v[f].key, "Error") ? "warning" : "error",
+					errs.v[k].v[f].value);
+		for (size_t k = 0; k < errs.n; k++)
+			free(errs.v[k].v);
+		free(errs.v);
+		r.raw.len = 0;
+	}
 	if (r.code != 0 && !show_anyway) {
 		/* is-active prints nothing, as in systemctl. */
 		if (strcmp(verb, "is-active") != 0 || r.code == PROTO_ENOUNIT)
@@ -607,6 +621,16 @@ main(int argc, char **argv)
 			json_record(&rs.v[0]);
 			putchar('\n');
 		}
+	} else if (!strcmp(verb, "reload") && nargs == 0) {
+		/* The plan (always for --dry-run), and every warning. */
+		for (size_t k = 0; k < rs.n; k++)
+			for (size_t f = 0; f < rs.v[k].n; f++) {
+				const struct field *fl = &rs.v[k].v[f];
+				if (strcmp(fl->key, "Warning") == 0)
+					fprintf(stderr, "superctl: warning: %s\n", fl->value);
+				else if (dry_run && strcmp(fl->key, "Error") != 0)
+					printf("%s %s\n", fl->key, fl->value);
+			}
 	} else if (!strcmp(verb, "version")) {
 		printf("superctl %s\nsuperd %s\n", PACKAGE_VERSION,
 		       rs.n ? get(&rs.v[0], "Version") : "unknown");

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "pidfile.h"
 #include "proto.h"
+#include "reload.h"
 #include "signame.h"
 #include "unit.h"
 
@@ -206,8 +207,8 @@ shutdown_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	log_warn(NULL, "ShutdownTimeoutSec=%s has passed; sending SIGKILL to what is left",
 		 duration_format(sd->config->conf.shutdown_timeout_usec, dur, sizeof(dur)));
-	for (size_t i = 0; i < sd->nunits; i++) {
-		struct unit *u = sd->units[i];
+	for (size_t i = 0; i < sd->nunits + sd->nremoved; i++) {
+		struct unit *u = i < sd->nunits ? sd->units[i] : sd->removed[i - sd->nunits];
 		if (unit_has_process(u)) {
 			log_warn(u->name, "killed with SIGKILL at the shutdown deadline");
 			unit_kill_all(u);
@@ -259,8 +260,12 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		superd_shutdown(sd, signame_name(sig));
 		break;
 	case SIGHUP:
-		log_notice(NULL, "SIGHUP: configuration reload is not implemented in this "
-				 "version; configuration unchanged");
+		if (sd->shutting_down) {
+			log_notice(NULL, "SIGHUP: shutting down; no reload");
+			break;
+		}
+		log_notice(NULL, "SIGHUP: reloading the configuration");
+		(void)reload_run(sd, false, NULL);
 		break;
 	default:
 		break;
@@ -350,6 +355,8 @@ main(int argc, char **argv)
 
 	if (sd.config->conf.log_level >= 0)
 		log_set_level((enum log_level)sd.config->conf.log_level);
+	sd.paths = paths;
+	sd.verbosity = verbosity;
 	if (verbosity > 0)
 		log_set_level(LOG_LEVEL_DEBUG);
 	else if (verbosity < 0)

@@ -19,6 +19,10 @@ struct superd {
 
 	struct unit **units; /* in config order (sorted by name) */
 	size_t nunits;
+	struct unit **removed; /* removed by a reload, still stopping */
+	size_t nremoved;
+	struct config_paths paths; /* what the command line said, for reload */
+	int verbosity;		   /* -v: 1, -q: -1; overrides LogLevel= */
 	struct hashmap units_by_name; /* "web.service" -> unit */
 	struct hashmap units_by_pid;  /* main PID -> unit */
 

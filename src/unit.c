@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 static void unit_try_start(struct unit *u);
+static void reap_removed(struct superd *sd);
 static void unit_try_stop(struct unit *u);
 static void unit_finish_stop(struct unit *u);
 static void unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
@@ -560,6 +561,12 @@ unit_start_many(struct unit **v, size_t n)
 }
 
 void
+unit_start_list(struct unit **v, size_t n)
+{
+	unit_start_many(v, n);
+}
+
+void
 unit_start(struct unit *u)
 {
 	/* A unit waiting to restart starts now, as systemd does. */
@@ -1002,6 +1009,8 @@ unit_drain_queue(struct superd *sd)
 	/* Each spawn holds a pipe until its exec is reported: never more in
 	 * flight than the open-file limit allows. The reports arrive as loop
 	 * events, and the next drain goes on from there. */
+	if (sd->nremoved > 0)
+		reap_removed(sd);
 	while (sd->queue_head != NULL && n++ < QUEUE_BATCH &&
 	       sd->status_pipes < sd->max_status_pipes) {
 		struct unit *u = sd->queue_head;
@@ -1105,6 +1114,122 @@ build_envp(const struct unit_config *cfg)
 	return envp;
 }
 
+struct unit *
+unit_new(struct superd *sd, const struct unit_config *cfg)
+{
+	struct unit *u = calloc(1, sizeof(*u));
+
+	if (u == NULL)
+		return NULL;
+	u->sd = sd;
+	u->cfg = cfg;
+	u->name = cfg->name;
+	u->status_fd = -1;
+	u->state = UNIT_INACTIVE;
+	ev_init(&u->timer, unit_timer_cb);
+	u->timer.data = u;
+	ev_init(&u->status_io, unit_status_cb);
+	u->status_io.data = u;
+	u->envp = build_envp(cfg);
+	if (u->envp == NULL) {
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
+static void
+free_envp(char **envp)
+{
+	if (envp == NULL)
+		return;
+	for (char **e = envp; *e; e++)
+		free(*e);
+	free(envp);
+}
+
+char **
+unit_build_envp(const struct unit_config *cfg)
+{
+	return build_envp(cfg);
+}
+
+void
+unit_adopt_config(struct unit *u, const struct unit_config *cfg, char **envp)
+{
+	free_envp(u->envp);
+	u->envp = envp;
+	if (cfg->start_limit_burst != u->cfg->start_limit_burst) {
+		free(u->start_times);
+		u->start_times = NULL;
+		u->start_count = 0;
+	}
+	u->cfg = cfg;
+	u->name = cfg->name;
+}
+
+void
+unit_free_envp(char **envp)
+{
+	free_envp(envp);
+}
+
+struct unit *
+unit_find_cb(void *sd, const char *name)
+{
+	return unit_find(sd, name);
+}
+
+static void
+refs_clear(struct unit_refs *r)
+{
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+}
+
+void
+unit_unlink(struct unit *u)
+{
+	refs_clear(&u->after);
+	refs_clear(&u->before);
+	refs_clear(&u->requires);
+	u->missing_requires = NULL;
+}
+
+int
+unit_link(struct unit *u, struct unit *(*find)(void *ctx, const char *name), void *ctx)
+{
+	const struct unit_config *c = u->cfg;
+
+	for (size_t k = 0; k < c->after.n; k++) {
+		struct unit *d = find(ctx, c->after.v[k].name);
+		if (d && (refs_add(&u->after, d) < 0 || refs_add(&d->before, u) < 0))
+			return -1;
+	}
+	for (size_t k = 0; k < c->before.n; k++) {
+		struct unit *d = find(ctx, c->before.v[k].name);
+		if (d && (refs_add(&u->before, d) < 0 || refs_add(&d->after, u) < 0))
+			return -1;
+	}
+	for (size_t k = 0; k < c->requires.n; k++) {
+		struct unit *d = find(ctx, c->requires.v[k].name);
+		if (d == NULL) {
+			if (u->missing_requires == NULL)
+				u->missing_requires = c->requires.v[k].name;
+		} else if (refs_add(&u->requires, d) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct unit *
+find_live(void *ctx, const char *name)
+{
+	return unit_find(ctx, name);
+}
+
 int
 unit_create_all(struct superd *sd)
 {
@@ -1116,73 +1241,70 @@ unit_create_all(struct superd *sd)
 	if (sd->units == NULL)
 		return -1;
 	for (size_t i = 0; i < cfg->nunits; i++) {
-		struct unit *u = calloc(1, sizeof(*u));
+		struct unit *u = unit_new(sd, cfg->units[i]);
 		if (u == NULL)
 			return -1;
-		u->sd = sd;
-		u->cfg = cfg->units[i];
-		u->name = u->cfg->name;
-		u->status_fd = -1;
-		u->state = UNIT_INACTIVE;
-		ev_init(&u->timer, unit_timer_cb);
-		u->timer.data = u;
-		ev_init(&u->status_io, unit_status_cb);
-		u->status_io.data = u;
-		u->envp = build_envp(u->cfg);
 		sd->units[sd->nunits++] = u;
-		if (u->envp == NULL || hashmap_put_str(&sd->units_by_name, u->name, u) < 0)
+		if (hashmap_put_str(&sd->units_by_name, u->name, u) < 0)
 			return -1;
 	}
-	for (size_t i = 0; i < sd->nunits; i++) {
-		struct unit *u = sd->units[i];
-		const struct unit_config *c = u->cfg;
-		for (size_t k = 0; k < c->after.n; k++) {
-			struct unit *d = unit_find(sd, c->after.v[k].name);
-			if (d && (refs_add(&u->after, d) < 0 || refs_add(&d->before, u) < 0))
-				return -1;
-		}
-		for (size_t k = 0; k < c->before.n; k++) {
-			struct unit *d = unit_find(sd, c->before.v[k].name);
-			if (d && (refs_add(&u->before, d) < 0 || refs_add(&d->after, u) < 0))
-				return -1;
-		}
-		for (size_t k = 0; k < c->requires.n; k++) {
-			struct unit *d = unit_find(sd, c->requires.v[k].name);
-			if (d == NULL) {
-				if (u->missing_requires == NULL)
-					u->missing_requires = c->requires.v[k].name;
-			} else if (refs_add(&u->requires, d) < 0) {
-				return -1;
-			}
+	for (size_t i = 0; i < sd->nunits; i++)
+		if (unit_link(sd->units[i], find_live, sd) < 0)
+			return -1;
+	return 0;
+}
+
+void
+unit_free(struct unit *u)
+{
+	struct superd *sd = u->sd;
+
+	ev_timer_stop(sd->loop, &u->timer);
+	if (u->status_fd >= 0) {
+		ev_io_stop(sd->loop, &u->status_io);
+		close(u->status_fd);
+		sd->status_pipes--;
+	}
+	group_waiters_remove(u);
+	free_envp(u->envp);
+	unit_unlink(u);
+	free(u->start_times);
+	unitfile_free(u->owned_cfg);
+	free(u);
+}
+
+/* A removed unit is freed once nothing refers to it any more: no process,
+ * no client waiting on it, not queued, not stopping. */
+static void
+reap_removed(struct superd *sd)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < sd->nremoved; i++) {
+		struct unit *u = sd->removed[i];
+		if (!unit_has_process(u) && u->waits == NULL && !u->queued &&
+		    u->state != UNIT_STOPPING) {
+			log_info(u->name, "removed");
+			unit_free(u);
+		} else {
+			sd->removed[j++] = u;
 		}
 	}
-	return 0;
+	sd->nremoved = j;
 }
 
 void
 unit_free_all(struct superd *sd)
 {
-	for (size_t i = 0; i < sd->nunits; i++) {
-		struct unit *u = sd->units[i];
-		ev_timer_stop(sd->loop, &u->timer);
-		if (u->status_fd >= 0) {
-			ev_io_stop(sd->loop, &u->status_io);
-			close(u->status_fd);
-		}
-		if (u->envp) {
-			for (char **e = u->envp; *e; e++)
-				free(*e);
-			free(u->envp);
-		}
-		free(u->after.v);
-		free(u->before.v);
-		free(u->requires.v);
-		free(u->start_times);
-		free(u);
-	}
+	for (size_t i = 0; i < sd->nunits; i++)
+		unit_free(sd->units[i]);
+	for (size_t i = 0; i < sd->nremoved; i++)
+		unit_free(sd->removed[i]);
 	free(sd->units);
+	free(sd->removed);
 	sd->units = NULL;
-	sd->nunits = 0;
+	sd->removed = NULL;
+	sd->nunits = sd->nremoved = 0;
 	hashmap_free(&sd->units_by_name);
 	hashmap_free(&sd->units_by_pid);
 }

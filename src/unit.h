@@ -107,6 +107,9 @@ struct unit {
 	/* Control clients waiting for this unit to reach a state (ctl.c);
 	 * told of every state change while non-NULL. */
 	struct ctl_wait *waits;
+	/* Removed by a reload: no longer in sd->units or the name map; it owns
+	 * its config and is freed once its processes are gone. */
+	struct unit_config *owned_cfg;
 };
 
 /* Set up the start queue's watchers; call once before unit_create_all. */
@@ -116,6 +119,23 @@ void unit_queue_init(struct superd *sd);
  * Returns 0 or -1 (ENOMEM). */
 int unit_create_all(struct superd *sd);
 void unit_free_all(struct superd *sd);
+
+/* For reload: a new runtime unit (not linked, not in any table); switch a
+ * unit to a new config (its state, PID and backoff stay); free one. */
+struct unit *unit_new(struct superd *sd, const struct unit_config *cfg);
+char **unit_build_envp(const struct unit_config *cfg); /* NULL: ENOMEM */
+void unit_free_envp(char **envp);
+/* Cannot fail: envp comes from unit_build_envp(cfg). */
+void unit_adopt_config(struct unit *u, const struct unit_config *cfg, char **envp);
+/* unit_find with a void * context, for unit_link. */
+struct unit *unit_find_cb(void *sd, const char *name);
+void unit_free(struct unit *u);
+/* Ordering links: drop all of u's; link u by its config's names, looked up
+ * with find. Returns 0 or -1 (ENOMEM). */
+void unit_unlink(struct unit *u);
+int unit_link(struct unit *u, struct unit *(*find)(void *ctx, const char *name), void *ctx);
+/* Start these units and what they pull in, in dependency order. */
+void unit_start_list(struct unit **v, size_t n);
 struct unit *unit_find(struct superd *sd, const char *name);
 
 /* Requests. start pulls in Requires=/Wants= units too. */

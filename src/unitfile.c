@@ -939,7 +939,8 @@ unitfile_load(const char *path, const char *name, struct diag *d)
 		return NULL;
 	}
 
-	if (inifile_parse(path, unitfile_key_cb, unitfile_section_cb, &p, d) < 0) {
+	if (inifile_parse_hash(path, unitfile_key_cb, unitfile_section_cb, &p, d,
+			       &c->content_hash) < 0) {
 		unitfile_free(c);
 		c = NULL;
 	} else {
@@ -1080,4 +1081,68 @@ const char *
 unitfile_kill_mode_name(enum kill_mode m)
 {
 	return enum_name(kill_mode_names, (int)m);
+}
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool
+strv_eq(const struct strv *a, const struct strv *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+static bool
+execlist_eq(const struct unit_execlist *a, const struct unit_execlist *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct execcmd *x = &a->v[i], *y = &b->v[i];
+		if (x->flags != y->flags || x->argc != y->argc || strcmp(x->path, y->path) != 0)
+			return false;
+		/* The expanded argv: a changed Environment= value used in the
+		 * command changes the command. */
+		for (size_t k = 0; k < x->argc; k++)
+			if (strcmp(x->argv[k], y->argv[k]) != 0)
+				return false;
+	}
+	return true;
+}
+
+bool
+unitfile_same_process(const struct unit_config *a, const struct unit_config *b)
+{
+	return a->type == b->type && execlist_eq(&a->exec_start, &b->exec_start) &&
+	       execlist_eq(&a->exec_start_pre, &b->exec_start_pre) &&
+	       execlist_eq(&a->exec_start_post, &b->exec_start_post) &&
+	       execlist_eq(&a->exec_stop, &b->exec_stop) &&
+	       execlist_eq(&a->exec_reload, &b->exec_reload) &&
+	       strv_eq(&a->environment, &b->environment) &&
+	       strv_eq(&a->environment_files, &b->environment_files) &&
+	       strv_eq(&a->pass_environment, &b->pass_environment) &&
+	       strv_eq(&a->unset_environment, &b->unset_environment) &&
+	       str_eq(a->user, b->user) && str_eq(a->group, b->group) &&
+	       strv_eq(&a->supplementary_groups, &b->supplementary_groups) &&
+	       str_eq(a->working_directory, b->working_directory) &&
+	       a->working_directory_optional == b->working_directory_optional &&
+	       a->umask_set == b->umask_set && a->umask == b->umask &&
+	       a->limit_nofile_set == b->limit_nofile_set &&
+	       memcmp(a->limit_nofile, b->limit_nofile, sizeof(a->limit_nofile)) == 0 &&
+	       a->limit_core_set == b->limit_core_set &&
+	       memcmp(a->limit_core, b->limit_core, sizeof(a->limit_core)) == 0 &&
+	       a->limit_nproc_set == b->limit_nproc_set &&
+	       memcmp(a->limit_nproc, b->limit_nproc, sizeof(a->limit_nproc)) == 0 &&
+	       a->nice_set == b->nice_set && a->nice == b->nice &&
+	       a->no_new_privileges == b->no_new_privileges &&
+	       str_eq(a->standard_output, b->standard_output) &&
+	       str_eq(a->standard_error, b->standard_error);
 }

@@ -128,7 +128,13 @@ struct unit_config {
 	bool no_new_privileges;
 	/* Lines of sections, for messages about what is missing. */
 	unsigned service_line;
+	uint64_t content_hash; /* of the file's bytes */
 };
+
+/* Whether a and b start the same process: same Exec*=, Type=, environment,
+ * credentials, directory and limits (SPEC §5.1: a difference there restarts
+ * the unit on reload; any other difference applies in place). */
+bool unitfile_same_process(const struct unit_config *a, const struct unit_config *b);
 
 /* Whether superd can relay sig per ForwardSignals=. */
 bool unitfile_forwardable(int sig);

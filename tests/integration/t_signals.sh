@@ -43,7 +43,7 @@ ok "with KillMode=process the grandchild was not signalled" alive "$fwproc_child
 
 kill -HUP "$SD_PID"
 ok "HUP is relayed to the unit that lists it" wait_svc "^signal name=fw sig=HUP"
-ok "HUP does not stop superd (reload is not implemented yet, and says so)" wait_log "SIGHUP: configuration reload is not implemented"
+ok "HUP reloads the configuration" wait_log "SIGHUP: reloading the configuration"
 kill -WINCH "$SD_PID"
 ok "WINCH is relayed" wait_svc "^signal name=fw sig=WINCH"
 kill -USR2 "$SD_PID"

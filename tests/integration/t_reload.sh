@@ -1,0 +1,136 @@
+# Configuration reload (SPEC §5.1): validate everything, then swap. Every
+# outcome checked with PIDs before and after; an invalid configuration
+# changes nothing; --dry-run only plans; a storm of SIGHUPs while units
+# crash-loop leaves exactly one process per unit that should run.
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+: "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
+sc() { "$SUPERCTL" "$@"; }
+
+# Each unit's process carries a marker in its argv[0], so that processes
+# can be counted per unit from outside.
+sleeper() { # sleeper NAME [EXTRA-SERVICE-LINES]
+	printf '[Service]\nExecStart=@/bin/sleep %s/p-%s 100000\n%s\n' "$T" "$1" "${2:-}" >"$UNITS/$1.service"
+}
+procs() { pgrep -c -f "^$T/p-$1( |$)" || true; }
+mainpid() { sc show "$1" | sed -n 's/^MainPID=//p'; }
+
+sleeper keep
+sleeper policy "RestartSec=1s"
+sleeper process
+sleeper gone
+sleeper backoff-changed
+printf '[Service]\nExecStart=/bin/sh -c "exit 1"\nRestartSec=30s\n' >"$UNITS/backoff-changed.service"
+unit slowgone <<EOF
+[Service]
+ExecStart=$(svc --name slowgone --term-delay 1 --term-exit 0)
+EOF
+
+start_superd
+ok "superd answers" wait_for 10 sc health
+for u in keep policy process gone; do
+	ok "$u runs" wait_for 10 test "$(procs $u)" -eq 1
+done
+ok "backoff-changed is in backoff" wait_for 10 bash -c "'$SUPERCTL' status backoff-changed | grep -q ' backoff '"
+keep=$(mainpid keep) policy=$(mainpid policy) process=$(mainpid process) gone=$(mainpid gone)
+
+# --- an invalid configuration changes nothing -----------------------------
+sleeper policy "RestartSec=5s"
+printf '[Service]\nRestartSec=soon\n' >"$UNITS/broken.service"
+sc reload 2>"$T/err"; rc=$?
+is "$rc" 1 "reload of an invalid configuration exits 1"
+ok "it prints the errors as FILE:LINE" grep -q "broken.service:2: invalid RestartSec=soon" "$T/err"
+ok "and names the missing ExecStart=" grep -q "broken.service:1: missing ExecStart=" "$T/err"
+ok "the errors are logged as FILE:LINE" log_has "error: .*broken.service:2: invalid RestartSec=soon"
+is "$(mainpid keep)-$(mainpid policy)-$(mainpid process)-$(mainpid gone)" "$keep-$policy-$process-$gone" "every PID is unchanged"
+ok "the old configuration is still in force" bash -c "'$SUPERCTL' show policy | grep -qx RestartUSec=1s"
+kill -HUP "$SD_PID"
+ok "SIGHUP with an invalid configuration logs that nothing changed" wait_log "reload: configuration invalid (2 error(s)); nothing changed"
+is "$(mainpid keep)-$(mainpid policy)-$(mainpid process)-$(mainpid gone)" "$keep-$policy-$process-$gone" "every PID is unchanged after SIGHUP too"
+rm "$UNITS/broken.service"
+
+# --- the plan, then the reload ---------------------------------------------
+sleeper process "Environment=NEW=1"
+printf '[Service]\nExecStart=/bin/sh -c "exit 2"\nRestartSec=30s\n' >"$UNITS/backoff-changed.service"
+rm "$UNITS/gone.service" "$UNITS/slowgone.service"
+sleeper fresh
+sleeper dormant "AutoStart=no"
+sc reload --dry-run >"$T/plan"; rc=$?
+is "$rc" 0 "reload --dry-run exits 0"
+for line in "Update policy.service" "Restart process.service" "Restart backoff-changed.service" \
+	"Stop gone.service" "Stop slowgone.service" "Start fresh.service" "Add dormant.service"; do
+	ok "the plan says: $line" grep -qx "$line" "$T/plan"
+done
+ok "the plan does not mention the unchanged unit" bash -c "! grep -q keep '$T/plan'"
+sc status fresh >/dev/null 2>&1; is "$?" 4 "a dry run adds nothing"
+is "$(mainpid process)" "$process" "a dry run restarts nothing"
+ok "a dry run stops nothing" test "$(procs gone)" -eq 1
+
+slowgone=$(pid_of slowgone)
+sc reload; rc=$?
+is "$rc" 0 "reload exits 0"
+is "$(mainpid keep)" "$keep" "an unchanged unit keeps its process"
+is "$(mainpid policy)" "$policy" "a policy-only change keeps the process"
+ok "and is in force" bash -c "'$SUPERCTL' show policy | grep -qx RestartUSec=5s"
+ok "a changed process is restarted" wait_for 10 bash -c "p=\$('$SUPERCTL' show process | sed -n 's/^MainPID=//p'); [ \"\$p\" != 0 ] && [ \"\$p\" != $process ]"
+ok "with one process, not two" test "$(procs process)" -eq 1
+ok "the old process is gone" gone "$process"
+ok "a removed unit's process is stopped" wait_for 10 gone "$gone"
+sc status gone >/dev/null 2>&1; is "$?" 4 "and the unit is gone"
+ok "a removed unit that takes its time is still stopping, not abandoned" alive "$slowgone"
+ok "it got its stop signal" svc_has "^signal name=slowgone sig=TERM"
+ok "and is reaped once it ends" wait_for 10 gone "$slowgone"
+ok "then dropped" wait_log "slowgone.service: removed"
+ok "a new AutoStart unit is started" wait_for 10 test "$(procs fresh)" -eq 1
+sc status dormant >"$T/out"; rc=$?
+is "$rc" 3 "a new AutoStart=no unit exists but is inactive"
+ok "a unit in backoff whose command changed runs the new command" wait_log "backoff-changed.service: main process exited with status 2"
+ok "the reload is summed up in the log" log_has "reloaded: 1 unit(s) started, 1 added, 2 stopped, 2 restarted, 1 updated in place"
+
+# --- settings that cannot change live --------------------------------------
+# (ControlSocket= comes from -s here, which the file cannot override.)
+printf '[superd]\nSocketMode=0666\n' >"$T/superd.conf"
+sc reload 2>"$T/err"; rc=$?
+is "$rc" 0 "a reload that changes SocketMode= still succeeds"
+ok "with a warning that it keeps the old mode" grep -q "warning: SocketMode= cannot change while superd runs; keeping 0600" "$T/err"
+ok "the socket still answers" sc health
+is "$(stat -c %a "$SOCK")" 600 "and keeps its mode"
+: >"$T/superd.conf"
+
+# --- a storm of SIGHUPs while units crash-loop and files change -----------
+for i in 1 2 3; do
+	printf '[Service]\nExecStart=@/bin/sh %s/p-crash%d -c "sleep 0.05; exit 1"\nRestartSec=0\nRestartMaxDelaySec=200ms\n' "$T" "$i" >"$UNITS/crash$i.service"
+done
+sc reload
+ok "the crash loops are running" wait_log "crash3.service: restarting in"
+for i in $(seq 1 50); do
+	# Every other reload flips a unit's command, and adds or removes one.
+	if [ $((i % 2)) -eq 0 ]; then
+		sleeper flip "Environment=ROUND=$i"
+		sleeper storm-extra
+	else
+		sleeper flip
+		rm -f "$UNITS/storm-extra.service"
+	fi
+	kill -HUP "$SD_PID"
+	sleep 0.02
+done
+# The last state: flip with no environment, storm-extra removed.
+sleeper flip
+rm -f "$UNITS/storm-extra.service"
+sc reload
+ok "superd survived the storm" alive "$SD_PID"
+settled() { [ "$(procs flip)" -eq 1 ] && [ "$(procs storm-extra)" -eq 0 ] &&
+	[ "$(procs keep)" -eq 1 ] && [ "$(procs fresh)" -eq 1 ]; }
+ok "after the storm: exactly one process per unit that should run, none of removed ones" wait_for 20 settled
+for u in keep policy process fresh flip; do
+	is "$(procs $u)" 1 "$u: exactly one process"
+done
+is "$(procs storm-extra)" 0 "storm-extra (removed last): no process"
+is "$(procs gone)" 0 "gone: no process"
+for i in 1 2 3; do
+	ok "crash$i never has two processes" test "$(procs crash$i)" -le 1
+done
+is "$(mainpid keep)" "$keep" "the unchanged unit kept its process through all of it"
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
+done_testing
