@@ -44,6 +44,7 @@ enum ctl_wait_kind {
 	CTL_WAIT_START,
 	CTL_WAIT_STOP,
 	CTL_WAIT_RESTART,
+	CTL_WAIT_RELOAD,
 };
 
 /* A client waiting for one unit to reach a state. */
@@ -513,6 +514,11 @@ wait_check(const struct ctl_wait *w, const char **why)
 		return 0;
 	case CTL_WAIT_STOP:
 		return !unit_has_process(u) && u->state != UNIT_STOPPING ? 1 : 0;
+	case CTL_WAIT_RELOAD:
+		if (u->state == UNIT_RELOADING)
+			return 0;
+		*why = u->reload_reason;
+		return u->reload_failed ? -1 : 1;
 	}
 	return 0;
 }
@@ -548,7 +554,9 @@ wait_done(struct ctl_wait *w, int result, const char *why)
 	if (result < 0 && c->fail_code == 0) {
 		c->fail_code = PROTO_EFAILED;
 		snprintf(c->fail_msg, sizeof(c->fail_msg), "%s: %s%s%s", w->u->name,
-			 w->kind == CTL_WAIT_STOP ? "did not stop" : "start failed",
+			 w->kind == CTL_WAIT_STOP     ? "did not stop"
+			 : w->kind == CTL_WAIT_RELOAD ? "reload failed"
+						      : "start failed",
 			 why && *why ? ": " : "", why ? why : "");
 	}
 	free(w);
@@ -794,30 +802,29 @@ req_reload(struct ctl_request *r)
 	}
 	if ((n = resolve_units(r, 1, r->argc, units)) < 0)
 		return;
+	for (int i = 0; i < n; i++)
+		if (units[i]->pid == 0 || !unit_is_ready(units[i])) {
+			proto_err(r->out, PROTO_EFAILED, "%s is not running", units[i]->name);
+			return;
+		}
+	r->c->collecting = true;
 	for (int i = 0; i < n; i++) {
 		struct unit *u = units[i];
-		if (u->cfg->exec_reload.n > 0) {
-			proto_err(r->out, PROTO_EFAILED,
-				  "%s: ExecReload= is not supported yet by this version of superd",
-				  u->name);
-			return;
+		log_info(u->name, "reload requested by uid %ld", (long)r->c->uid);
+		if (unit_reload(u) < 0) {
+			if (r->c->fail_code == 0) {
+				r->c->fail_code = PROTO_EFAILED;
+				snprintf(r->c->fail_msg, sizeof(r->c->fail_msg), "%s: cannot reload: %s",
+					 u->name, errno == EBUSY ? "a reload is running" : strerror(errno));
+			}
+			continue;
 		}
-		if (u->pid == 0 || !unit_is_ready(u)) {
-			proto_err(r->out, PROTO_EFAILED, "%s is not running", u->name);
-			return;
-		}
+		if (u->state == UNIT_RELOADING)
+			client_wait(r->c, u, CTL_WAIT_RELOAD, 0);
 	}
-	for (int i = 0; i < n; i++) {
-		struct unit *u = units[i];
-		if (kill(u->pid, u->cfg->reload_signal) < 0) {
-			proto_err(r->out, PROTO_EFAILED, "%s: cannot send %s: %s", u->name,
-				  signame_name(u->cfg->reload_signal), strerror(errno));
-			return;
-		}
-		log_info(u->name, "reload: %s sent to pid %ld", signame_name(u->cfg->reload_signal),
-			 (long)u->pid);
-	}
-	proto_ok(r->out);
+	r->c->collecting = false;
+	if (r->c->pending == 0)
+		client_finish_request(r->c);
 }
 
 static void

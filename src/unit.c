@@ -1,6 +1,7 @@
 #include "unit.h"
 
 #include "backoff.h"
+#include "buf.h"
 #include "ctl.h"
 #include "duration.h"
 #include "log.h"
@@ -20,6 +21,7 @@
 
 static void unit_try_start(struct unit *u);
 static void reap_removed(struct superd *sd);
+static void unit_abort_control(struct unit *u, const char *why);
 static void unit_try_stop(struct unit *u);
 static void unit_finish_stop(struct unit *u);
 static void unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
@@ -363,16 +365,71 @@ start_limit_hit(struct unit *u)
 	return false;
 }
 
-/* Fork the main process; the unit is in inactive, failed or backoff. */
+/* Replace the $MAINPID marker in a copy of argv; NULL if there is none
+ * (then argv itself is used), or on ENOMEM (*oom set). */
+static char **
+argv_with_mainpid(const struct execcmd *cmd, pid_t mainpid, bool *oom)
+{
+	char pidstr[24], **v;
+	bool any = false;
+
+	*oom = false;
+	for (size_t i = 0; i < cmd->argc; i++)
+		any |= strstr(cmd->argv[i], UNITFILE_MAINPID_MARK) != NULL;
+	if (!any)
+		return NULL;
+	snprintf(pidstr, sizeof(pidstr), "%ld", (long)mainpid);
+	v = calloc(cmd->argc + 1, sizeof(*v));
+	if (v == NULL) {
+		*oom = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < cmd->argc; i++) {
+		struct buf b = {0};
+		const char *p = cmd->argv[i], *m;
+		while ((m = strstr(p, UNITFILE_MAINPID_MARK)) != NULL) {
+			buf_add(&b, p, (size_t)(m - p));
+			if (mainpid > 0)
+				buf_adds(&b, pidstr);
+			p = m + strlen(UNITFILE_MAINPID_MARK);
+		}
+		buf_adds(&b, p);
+		if (b.failed || b.data == NULL) {
+			buf_free(&b);
+			*oom = true;
+			break;
+		}
+		v[i] = b.data;
+	}
+	if (*oom) {
+		for (size_t i = 0; i < cmd->argc; i++)
+			free(v[i]);
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
 static void
-unit_spawn(struct unit *u)
+free_argv(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* Fork cmd with the unit's settings; envp NULL: the unit's. Returns the
+ * PID and the exec report pipe in *fd, or -1 with errno. */
+static pid_t
+unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 {
 	const struct unit_config *cfg = u->cfg;
-	const struct execcmd *cmd = &cfg->exec_start.v[0];
 	struct spawn_limit limits[4];
 	struct spawn_plan plan = {
 		.argv = cmd->argv,
-		.envp = u->envp,
+		.envp = envp ? envp : u->envp,
 		.devnull = u->sd->devnull,
 		.cwd_optional = cfg->working_directory_optional,
 		.set_umask = cfg->umask_set,
@@ -382,18 +439,11 @@ unit_spawn(struct unit *u)
 		.no_new_privs = cfg->no_new_privileges,
 		.limits = limits,
 	};
-	char *path, *home = NULL;
-	int fd = -1;
+	char *path, *home = NULL, **argv;
+	bool oom;
 	pid_t pid;
+	int saved;
 
-	if (start_limit_hit(u)) {
-		char why[160], dur[64];
-		snprintf(why, sizeof(why), "start limit hit: %u starts within %s",
-			 cfg->start_limit_burst,
-			 duration_format(cfg->start_limit_interval_usec, dur, sizeof(dur)));
-		fail_unit(u, why);
-		return;
-	}
 #define LIMIT(flag, res, val)                                   \
 	if (cfg->flag) {                                        \
 		limits[plan.nlimits].resource = (res);          \
@@ -418,19 +468,46 @@ unit_spawn(struct unit *u)
 	} else {
 		plan.cwd = cfg->working_directory;
 	}
+	argv = argv_with_mainpid(cmd, u->pid, &oom);
 	path = spawn_resolve(cmd->path, unitfile_getenv(cfg, "PATH", 4));
-	if (path == NULL) {
+	if (path == NULL || oom) {
+		free(path);
 		free(home);
-		log_err(u->name, "cannot start: out of memory");
-		u->exec_errno = ENOMEM;
-		goto crashed;
+		free_argv(argv);
+		errno = ENOMEM;
+		return -1;
 	}
+	if (argv)
+		plan.argv = argv;
 	plan.path = path;
-	u->exec_errno = 0;
-	u->exec_stage = 0;
-	pid = spawn_start(&plan, &fd);
+	pid = spawn_start(&plan, fd);
+	saved = errno;
 	free(path);
 	free(home);
+	free_argv(argv);
+	errno = saved;
+	return pid;
+}
+
+/* Fork the main process; the unit is in inactive, failed or backoff. */
+static void
+unit_spawn(struct unit *u)
+{
+	const struct unit_config *cfg = u->cfg;
+	int fd = -1;
+	pid_t pid;
+
+	if (start_limit_hit(u)) {
+		char why[160], dur[64];
+		snprintf(why, sizeof(why), "start limit hit: %u starts within %s",
+			 cfg->start_limit_burst,
+			 duration_format(cfg->start_limit_interval_usec, dur, sizeof(dur)));
+		fail_unit(u, why);
+		return;
+	}
+	u->exec_errno = 0;
+	u->exec_stage = 0;
+	pid = unit_fork(u, &cfg->exec_start.v[0], NULL, &fd);
 	if (pid < 0) {
 		u->exec_errno = errno;
 		u->exec_stage = SPAWN_STAGE_NONE;
@@ -607,6 +684,7 @@ unit_begin_stop(struct unit *u)
 	const struct unit_config *cfg = u->cfg;
 	char dur[64];
 
+	unit_abort_control(u, "interrupted: the unit is stopping");
 	if (cfg->kill_mode == KILL_PROCESS_GROUP) {
 		signal_group(u, cfg->kill_signal);
 		signal_group(u, SIGCONT);
@@ -675,6 +753,127 @@ unit_stop(struct unit *u)
 			u->after_stop = UNIT_THEN_INACTIVE;
 		break;
 	}
+}
+
+/* Stop a running ExecReload= process: the unit is going away or the
+ * reload took too long. Its exit, when it comes, is only bookkeeping. */
+static void
+unit_abort_control(struct unit *u, const char *why)
+{
+	if (u->control_pid <= 0)
+		return;
+	if (kill(-u->control_pid, SIGKILL) < 0 && errno == ESRCH)
+		(void)kill(u->control_pid, SIGKILL);
+	u->reload_failed = true;
+	snprintf(u->reload_reason, sizeof(u->reload_reason), "ExecReload= %s", why);
+	log_warn(u->name, "reload aborted: %s", why);
+}
+
+static int
+unit_start_control(struct unit *u)
+{
+	const struct execcmd *cmd = &u->cfg->exec_reload.v[u->control_index];
+	size_t n = 0;
+	char **envp, mainpid[32];
+	int fd = -1;
+	pid_t pid;
+
+	/* The unit's environment and MAINPID, as systemd gives ExecReload=. */
+	for (char **e = u->envp; *e; e++)
+		n++;
+	envp = calloc(n + 2, sizeof(*envp));
+	if (envp == NULL)
+		return -1;
+	memcpy(envp, u->envp, n * sizeof(*envp));
+	snprintf(mainpid, sizeof(mainpid), "MAINPID=%ld", (long)u->pid);
+	envp[n] = mainpid;
+	pid = unit_fork(u, cmd, envp, &fd);
+	free(envp);
+	if (pid < 0)
+		return -1;
+	if (hashmap_put_int(&u->sd->units_by_pid, pid, u) < 0) {
+		kill(pid, SIGKILL);
+		close(fd);
+		errno = ENOMEM;
+		return -1;
+	}
+	u->control_pid = pid;
+	u->control_fd = fd;
+	log_info(u->name, "reload: running ExecReload= (pid %ld)", (long)pid);
+	return 0;
+}
+
+int
+unit_reload(struct unit *u)
+{
+	if (u->pid == 0 || !unit_is_ready(u)) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (u->cfg->exec_reload.n == 0) {
+		if (kill(u->pid, u->cfg->reload_signal) < 0)
+			return -1;
+		log_info(u->name, "reload: %s sent to pid %ld", signame_name(u->cfg->reload_signal),
+			 (long)u->pid);
+		return 0;
+	}
+	if (u->state == UNIT_RELOADING || u->control_pid > 0) {
+		errno = EBUSY;
+		return -1;
+	}
+	u->control_index = 0;
+	u->reload_failed = false;
+	u->reload_reason[0] = '\0';
+	if (unit_start_control(u) < 0) {
+		log_err_errno(u->name, "reload: cannot run ExecReload=");
+		return -1;
+	}
+	unit_set_state(u, UNIT_RELOADING, u->cfg->timeout_start_usec, "reloading");
+	return 0;
+}
+
+/* An ExecReload= process ended. */
+static void
+unit_control_exited(struct unit *u, int status)
+{
+	const struct execcmd *cmd = &u->cfg->exec_reload.v[u->control_index];
+	struct spawn_failure f;
+	char how[128];
+	bool exec_failed = false;
+
+	u->control_pid = 0;
+	if (u->control_fd >= 0) {
+		ssize_t n;
+		do
+			n = read(u->control_fd, &f, sizeof(f));
+		while (n < 0 && errno == EINTR);
+		exec_failed = n == (ssize_t)sizeof(f);
+		close(u->control_fd);
+		u->control_fd = -1;
+	}
+	if (u->state != UNIT_RELOADING)
+		return; /* aborted: the unit moved on */
+	bool ok = !exec_failed && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (!ok && !(cmd->flags & EXECCMD_IGNORE_FAILURE)) {
+		u->reload_failed = true;
+		if (exec_failed)
+			snprintf(u->reload_reason, sizeof(u->reload_reason),
+				 "ExecReload= %s %s: %s", spawn_stage_name(f.stage), cmd->path,
+				 strerror(f.err));
+		else
+			snprintf(u->reload_reason, sizeof(u->reload_reason), "ExecReload= %s",
+				 format_exit(status, how, sizeof(how)));
+		log_err(u->name, "reload failed: %s", u->reload_reason);
+	} else if (++u->control_index < u->cfg->exec_reload.n) {
+		if (unit_start_control(u) == 0)
+			return;
+		u->reload_failed = true;
+		snprintf(u->reload_reason, sizeof(u->reload_reason), "cannot run ExecReload=: %s",
+			 strerror(errno));
+	} else {
+		log_info(u->name, "reloaded");
+	}
+	unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
 }
 
 void
@@ -865,7 +1064,13 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 		sd->orphans_reaped = true;
 		return;
 	}
+	if (pid == u->control_pid) {
+		unit_control_exited(u, status);
+		return;
+	}
 	u->pid = 0;
+	/* The main process is gone: so is any reload of it. */
+	unit_abort_control(u, "interrupted: the main process exited");
 	/* The child is gone, so the pipe holds its report or EOF now. */
 	if (u->status_fd >= 0) {
 		unit_read_status(u);
@@ -934,6 +1139,7 @@ unit_kill_all(struct unit *u)
 {
 	if (!unit_has_process(u))
 		return;
+	unit_abort_control(u, "interrupted: SIGKILL");
 	signal_group(u, SIGKILL);
 	signal_main(u, SIGKILL);
 	u->sigkilled = true;
@@ -957,6 +1163,10 @@ unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		/* As in systemd, every start checks the conditions again. */
 		if (check_conditions(u))
 			unit_spawn(u);
+		break;
+	case UNIT_RELOADING:
+		unit_abort_control(u, "timed out (TimeoutStartSec=)");
+		unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
 		break;
 	case UNIT_STOPPING: {
 		ev_tstamp now = ev_now(u->sd->loop), next = -1;
@@ -1125,6 +1335,7 @@ unit_new(struct superd *sd, const struct unit_config *cfg)
 	u->cfg = cfg;
 	u->name = cfg->name;
 	u->status_fd = -1;
+	u->control_fd = -1;
 	u->state = UNIT_INACTIVE;
 	ev_init(&u->timer, unit_timer_cb);
 	u->timer.data = u;
@@ -1266,6 +1477,8 @@ unit_free(struct unit *u)
 		sd->status_pipes--;
 	}
 	group_waiters_remove(u);
+	if (u->control_fd >= 0)
+		close(u->control_fd);
 	free_envp(u->envp);
 	unit_unlink(u);
 	free(u->start_times);
@@ -1282,7 +1495,7 @@ reap_removed(struct superd *sd)
 
 	for (size_t i = 0; i < sd->nremoved; i++) {
 		struct unit *u = sd->removed[i];
-		if (!unit_has_process(u) && u->waits == NULL && !u->queued &&
+		if (!unit_has_process(u) && u->control_pid == 0 && u->waits == NULL && !u->queued &&
 		    u->state != UNIT_STOPPING) {
 			log_info(u->name, "removed");
 			unit_free(u);

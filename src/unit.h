@@ -107,6 +107,13 @@ struct unit {
 	/* Control clients waiting for this unit to reach a state (ctl.c);
 	 * told of every state change while non-NULL. */
 	struct ctl_wait *waits;
+	/* The ExecReload= process running now (a "control process"), which
+	 * of the commands it is, and how the last reload went. */
+	pid_t control_pid;
+	int control_fd;
+	size_t control_index;
+	bool reload_failed;
+	char reload_reason[256];
 	/* Removed by a reload: no longer in sd->units or the name map; it owns
 	 * its config and is freed once its processes are gone. */
 	struct unit_config *owned_cfg;
@@ -150,6 +157,11 @@ void unit_restart(struct unit *u);
  * KillMode=process). Returns 0, or -1 with errno (ESRCH: nothing running). */
 int unit_kill(struct unit *u, int sig);
 bool unit_is_ready(const struct unit *u);
+/* Reload the unit itself: run ExecReload= (state reloading until it is done;
+ * reload_failed and reload_reason tell how it went) or send ReloadSignal= to
+ * the main process. Returns 0, or -1 with errno: ESRCH (not running), EBUSY
+ * (a reload runs), or what fork or kill said. */
+int unit_reload(struct unit *u);
 
 /* Events. */
 void unit_child_exited(struct superd *sd, pid_t pid, int status);

@@ -652,7 +652,7 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"ExecStart", KEY_SERVICE, parse_exec, 0, RAW_START},
 	{"ExecStartPre", KEY_SERVICE | KEY_NOT_YET, parse_exec, 0, RAW_START_PRE},
 	{"ExecStartPost", KEY_SERVICE | KEY_NOT_YET, parse_exec, 0, RAW_START_POST},
-	{"ExecReload", KEY_SERVICE | KEY_NOT_YET, parse_exec, 0, RAW_RELOAD},
+	{"ExecReload", KEY_SERVICE, parse_exec, 0, RAW_RELOAD},
 	{"ExecStop", KEY_SERVICE | KEY_NOT_YET, parse_exec, 0, RAW_STOP},
 	{"Restart", KEY_SERVICE, parse_enum, OFF(restart), ENUM_RESTART},
 	{"RestartSec", KEY_SERVICE, parse_duration, OFF(restart_usec), 0},
@@ -828,6 +828,8 @@ struct env_lookup {
 static const char *
 unit_env_lookup(void *ctx, const char *name, size_t len)
 {
+	if (len == 7 && strncmp(name, "MAINPID", 7) == 0)
+		return UNITFILE_MAINPID_MARK;
 	return unitfile_getenv(ctx, name, len);
 }
 

@@ -156,6 +156,10 @@ char *unitfile_normalize_name(const char *name);
 /* Whether name (with its ".service") is a valid unit file name. */
 bool unitfile_valid_name(const char *name);
 
+/* $MAINPID is known only when a command runs: at load it expands to this
+ * marker, which the spawn replaces with the main PID. */
+#define UNITFILE_MAINPID_MARK "\x1fMAINPID\x1f"
+
 /* Look name up in the unit's Environment= (last assignment wins). */
 const char *unitfile_getenv(const struct unit_config *c, const char *name,
 			    size_t len);
