@@ -267,7 +267,9 @@ reload_run(struct superd *sd, bool dry_run, struct buf *out)
 		unit_stop(gone[i]);
 	for (size_t i = 0; i < nrestart; i++) {
 		struct unit *u = restart[i];
-		if (unit_has_process(u) || u->state == UNIT_BACKOFF || u->want_up) {
+		/* Only what is meant to run: a unit being stopped stays stopped,
+		 * and the next start uses the new settings anyway. */
+		if (u->want_up) {
 			log_info(u->name, "reload: settings that affect the process changed; restarting");
 			unit_restart(u);
 		}

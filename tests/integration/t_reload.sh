@@ -86,6 +86,42 @@ is "$rc" 3 "a new AutoStart=no unit exists but is inactive"
 ok "a unit in backoff whose command changed runs the new command" wait_log "backoff-changed.service: main process exited with status 2"
 ok "the reload is summed up in the log" log_has "reloaded: 1 unit(s) started, 1 added, 2 stopped, 2 restarted, 1 updated in place"
 
+# --- removed units stop in reverse dependency order; a unit being stopped
+# when its settings change is not restarted ------------------------------
+unit db <<EOF
+[Service]
+ExecStart=$(svc --name db --term-delay 0.3 --term-exit 0)
+EOF
+unit app <<EOF
+[Unit]
+After=db
+[Service]
+ExecStart=$(svc --name app --term-delay 0.3 --term-exit 0)
+EOF
+unit draining <<EOF
+[Service]
+ExecStart=$(svc --name draining --term-delay 1 --term-exit 0)
+EOF
+sc reload
+ok "db, app and draining run" wait_for 10 bash -c "grep -q '^start name=db ' '$SVCLOG' && grep -q '^start name=app ' '$SVCLOG' && grep -q '^start name=draining ' '$SVCLOG'"
+draining=$(pid_of draining)
+sc stop --no-block draining
+ok "draining is stopping" wait_svc "^signal name=draining sig=TERM"
+unit draining <<EOF
+[Service]
+ExecStart=$(svc --name draining --term-delay 1 --term-exit 0)
+Environment=CHANGED=1
+EOF
+rm "$UNITS/db.service" "$UNITS/app.service"
+sc reload; is "$?" 0 "reload while a unit is stopping"
+ok "db and app got their stop signal" wait_for 10 bash -c "grep -q '^signal name=db ' '$SVCLOG' && grep -q '^signal name=app ' '$SVCLOG'"
+sigt() { awk -v n="name=$1" '$1 == "signal" && $2 == n { print int(substr($4, 3) / 1000000); exit }' "$SVCLOG"; }
+ok "the removed app (ordered after db) stopped before db ($(sigt app) ms, $(sigt db) ms)" test $(($(sigt db) - $(sigt app))) -ge 290
+ok "draining finishes stopping" wait_for 10 gone "$draining"
+ok "draining then stays stopped: a reload does not restart what is being stopped" wait_log "draining.service: stopped"
+is "$(grep -c '^start name=draining ' "$SVCLOG")" 1 "draining was started once only"
+sc status draining >/dev/null; is "$?" 3 "and is inactive"
+
 # --- settings that cannot change live --------------------------------------
 # (ControlSocket= comes from -s here, which the file cannot override.)
 printf '[superd]\nSocketMode=0666\n' >"$T/superd.conf"
