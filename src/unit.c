@@ -1269,6 +1269,16 @@ unit_queue_init(struct superd *sd)
 	ev_idle_init(&sd->queue_idle, queue_idle_cb);
 }
 
+static void
+refs_remove(struct unit_refs *r, struct unit *u)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i] != u)
+			r->v[j++] = r->v[i];
+	r->n = j;
+}
+
 static int
 refs_add(struct unit_refs *r, struct unit *u)
 {
@@ -1488,15 +1498,36 @@ unit_free(struct unit *u)
 
 /* A removed unit is freed once nothing refers to it any more: no process,
  * no client waiting on it, not queued, not stopping. */
+static bool
+removed_done(const struct unit *u)
+{
+	return !unit_has_process(u) && u->control_pid == 0 && u->waits == NULL && !u->queued &&
+	       u->state != UNIT_STOPPING;
+}
+
 static void
 reap_removed(struct superd *sd)
 {
 	size_t j = 0;
 
+	/* Removed units are linked among themselves (for their stop order):
+	 * first unlink the finished ones from every other, then free them. */
 	for (size_t i = 0; i < sd->nremoved; i++) {
 		struct unit *u = sd->removed[i];
-		if (!unit_has_process(u) && u->control_pid == 0 && u->waits == NULL && !u->queued &&
-		    u->state != UNIT_STOPPING) {
+		if (!removed_done(u))
+			continue;
+		for (size_t k = 0; k < sd->nremoved; k++) {
+			struct unit *o = sd->removed[k];
+			if (o == u)
+				continue;
+			refs_remove(&o->after, u);
+			refs_remove(&o->before, u);
+			refs_remove(&o->requires, u);
+		}
+	}
+	for (size_t i = 0; i < sd->nremoved; i++) {
+		struct unit *u = sd->removed[i];
+		if (removed_done(u)) {
 			log_info(u->name, "removed");
 			unit_free(u);
 		} else {
