@@ -31,6 +31,9 @@
 #endif
 
 #define CTL_IDLE_SEC 30.0
+
+/* The idle deadline; $SUPERD_CTL_IDLE_SEC overrides it (for tests). */
+static double ctl_idle_sec = CTL_IDLE_SEC;
 #define CTL_MAX_OUTPUT (64u << 20)
 #define CTL_ACCEPT_RETRY_SEC 1.0
 
@@ -173,8 +176,8 @@ client_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct ctl_client *c = w->data;
 
 	(void)loop, (void)revents;
-	proto_err(&c->out, PROTO_EUSAGE, "no complete request within %.0f s; closing",
-		  CTL_IDLE_SEC);
+	proto_err(&c->out, PROTO_EUSAGE, "no complete request within %g s; closing",
+		  ctl_idle_sec);
 	c->closing = true;
 	client_flush(c);
 }
@@ -184,7 +187,7 @@ client_arm_idle(struct ctl_client *c)
 {
 	ev_timer_stop(c->sd->loop, &c->idle);
 	if (c->pending == 0 && !c->closing) {
-		ev_timer_set(&c->idle, CTL_IDLE_SEC, 0.);
+		ev_timer_set(&c->idle, ctl_idle_sec, 0.);
 		ev_timer_start(c->sd->loop, &c->idle);
 	}
 }
@@ -917,8 +920,12 @@ client_process(struct ctl_client *c)
 		client_request(c, c->in);
 		memmove(c->in, c->in + used, c->inlen - used);
 		c->inlen -= used;
+		/* The idle deadline is for sending a request, never for a job
+		 * superd itself is taking its time over. */
 		if (c->pending == 0)
 			client_arm_idle(c);
+		else
+			ev_timer_stop(c->sd->loop, &c->idle);
 	}
 	client_flush(c);
 }
@@ -1060,6 +1067,9 @@ ctl_open(struct superd *sd, const char *path, mode_t mode, const char *group)
 	int fd;
 
 	sd->ctl_fd = -1;
+	const char *idle = getenv("SUPERD_CTL_IDLE_SEC");
+	if (idle != NULL && atof(idle) > 0)
+		ctl_idle_sec = atof(idle);
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		log_err(NULL, "control socket path too long (%zu bytes, at most %zu): %s",
 			strlen(path), sizeof(sa.sun_path) - 1, path);

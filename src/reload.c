@@ -153,7 +153,9 @@ reload_run(struct superd *sd, bool dry_run, struct buf *out)
 		else if (u->cfg->content_hash == c->content_hash && strcmp(u->cfg->path, c->path) == 0)
 			actions[i] = RELOAD_KEEP;
 		else if (!unitfile_same_process(u->cfg, c))
-			actions[i] = RELOAD_RESTART;
+			/* Only what is meant to run restarts; the others use the
+			 * new settings when they next start. */
+			actions[i] = u->want_up ? RELOAD_RESTART : RELOAD_UPDATE;
 		else
 			actions[i] = RELOAD_UPDATE;
 		counts[actions[i]]++;
@@ -258,8 +260,10 @@ reload_run(struct superd *sd, bool dry_run, struct buf *out)
 	sd->config = next;
 	config_free(old);
 	next = NULL;
-	if (sd->config->conf.log_level >= 0 && sd->verbosity == 0)
-		log_set_level((enum log_level)sd->config->conf.log_level);
+	if (sd->verbosity == 0)
+		log_set_level(sd->config->conf.log_level >= 0
+				      ? (enum log_level)sd->config->conf.log_level
+				      : LOG_LEVEL_INFO);
 
 	/* Now the processes: removed units stop, changed ones restart, new
 	 * ones start. */

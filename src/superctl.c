@@ -566,7 +566,8 @@ main(int argc, char **argv)
 	if (line.failed || line.len > PROTO_MAX_REQUEST)
 		return usage_error("request longer than %d bytes", PROTO_MAX_REQUEST);
 
-	rc = request(sock, line.data, some && !no_block, &r);
+	/* Jobs answer when done: no reply deadline for them. */
+	rc = request(sock, line.data, (some && !no_block) || !strcmp(verb, "reload"), &r);
 	buf_free(&line);
 	if (rc != 0)
 		return rc;

@@ -59,7 +59,8 @@ unit_set_state(struct unit *u, enum unit_state s, uint64_t timeout_usec,
 		ev_timer_set(&u->timer, usec_to_sec(timeout_usec), 0.);
 		ev_timer_start(u->sd->loop, &u->timer);
 	}
-	if (s == UNIT_ACTIVE && u->state != UNIT_ACTIVE)
+	/* Uptime counts from readiness; a reload does not reset it. */
+	if (s == UNIT_ACTIVE && u->state != UNIT_ACTIVE && u->state != UNIT_RELOADING)
 		u->active_since = ev_time();
 	u->state = s;
 	if (fmt != NULL) {

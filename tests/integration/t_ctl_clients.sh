@@ -68,7 +68,22 @@ is "$(cat "$T"/rc.* | grep -c '^0$')" 200 "200 concurrent clients all got an ans
 sc health; is "$?" 0 "a client that does not read its replies blocks nobody"
 
 ok "superd is still running" alive "$SD_PID"
-is "$(pid_of web)" "$(field "$(starts_of web | head -n 1)" pid)" "the unit was never disturbed"
+stop_superd
+
+# The idle deadline (shortened here) drops a silent client with an answer,
+# but never a client whose job superd is still working on.
+unit slowstop <<EOF
+[Service]
+ExecStart=$(svc --name slowstop --term-delay 2.5 --term-exit 0)
+EOF
+: >"$LOG"
+SUPERD_CTL_IDLE_SEC=1 start_superd
+ok "superd answers" wait_for 10 sc health
+(sleep 4 | socat -t 5 - "UNIX-CONNECT:$SOCK") >"$T/idle" &
+ok "slowstop is up" wait_svc "^start name=slowstop "
+sc stop slowstop; is "$?" 0 "a stop that takes longer than the idle deadline is still answered"
+ok "the silent client was dropped with an answer" wait_for 10 grep -q "^ERR 2 no complete request within 1 s; closing" "$T/idle"
+sc start web; ok "superd is still running" alive "$SD_PID"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown with clients still connected"
 done_testing

@@ -48,7 +48,10 @@ ok "superd answers" wait_for 10 sc health
 ok "all units are up" wait_for 10 bash -c "[ \$(grep -c '^start ' '$SVCLOG') -eq 7 ]"
 
 classic=$(mainpid classic)
+up1=$(sc show classic | sed -n 's/^UptimeUSec=//p')
 sc reload classic; is "$?" 0 "ExecReload=/bin/kill -HUP \$MAINPID succeeds"
+up2=$(sc show classic | sed -n 's/^UptimeUSec=//p')
+ok "a reload does not reset the unit's uptime ($up1 us, then $up2 us)" test "$up2" -gt "$up1"
 ok "the main process got SIGHUP" wait_svc "^signal name=classic sig=HUP"
 is "$(mainpid classic)" "$classic" "reloading keeps the process"
 ok "the unit is active again" sc is-active classic
