@@ -837,7 +837,11 @@ unit_reload(struct unit *u)
 static void
 unit_control_exited(struct unit *u, int status)
 {
-	const struct execcmd *cmd = &u->cfg->exec_reload.v[u->control_index];
+	/* A configuration reload may have changed ExecReload= meanwhile. */
+	static const struct execcmd gone = {.path = "ExecReload="};
+	const struct execcmd *cmd = u->control_index < u->cfg->exec_reload.n
+					    ? &u->cfg->exec_reload.v[u->control_index]
+					    : &gone;
 	struct spawn_failure f;
 	char how[128];
 	bool exec_failed = false;

@@ -82,6 +82,24 @@ ok "and says it timed out" grep -q "timed out" "$T/err"
 ok "its process was killed" wait_for 10 bash -c "! pgrep -f '^$T/hang ' >/dev/null"
 ok "the unit stays active" sc is-active hanging
 
+# A configuration reload that drops ExecReload= while it runs: the unit
+# restarts (its commands changed), the running reload is aborted, and
+# superd survives the exit of a command it no longer has.
+rm -f "$T/slow.started"
+sc reload slow 2>"$T/err" &
+job=$!
+ok "the slow reload runs again" wait_for 10 test -e "$T/slow.started"
+unit slow <<EOF
+[Service]
+ExecStart=$(svc --name slow)
+EOF
+sc reload; is "$?" 0 "a configuration reload while the unit reloads"
+wait "$job"; rc=$?
+is "$rc" 1 "the interrupted unit reload reports failure"
+ok "saying it was interrupted" grep -q "interrupted" "$T/err"
+ok "superd is alive" alive "$SD_PID"
+ok "slow runs again, with its new settings" wait_for 10 sc is-active slow
+
 sc reload signal; is "$?" 0 "without ExecReload=, ReloadSignal= is sent"
 ok "the unit got SIGUSR2" wait_svc "^signal name=signal sig=USR2"
 
