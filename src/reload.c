@@ -2,6 +2,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "notify.h"
 #include "proto.h"
 #include "superd.h"
 #include "unit.h"
@@ -95,8 +96,24 @@ find_gone(void *ctx, const char *name)
 	return NULL;
 }
 
+static int reload_apply(struct superd *sd, bool dry_run, struct buf *out);
+
 int
 reload_run(struct superd *sd, bool dry_run, struct buf *out)
+{
+	int rc;
+
+	if (dry_run || sd->shutting_down)
+		return reload_apply(sd, dry_run, out);
+	/* systemd sees the reload begin and end, whatever its outcome. */
+	notify_reloading(sd);
+	rc = reload_apply(sd, false, out);
+	notify_reloaded(sd);
+	return rc;
+}
+
+static int
+reload_apply(struct superd *sd, bool dry_run, struct buf *out)
 {
 	struct diag d = {0};
 	struct config *next = config_load(&sd->paths, &d);

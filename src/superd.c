@@ -5,6 +5,7 @@
 #include "diag.h"
 #include "duration.h"
 #include "log.h"
+#include "notify.h"
 #include "pidfile.h"
 #include "proto.h"
 #include "reload.h"
@@ -230,6 +231,7 @@ superd_shutdown(struct superd *sd, const char *why)
 		return;
 	}
 	sd->shutting_down = true;
+	notify_stopping(sd);
 	log_notice(NULL, "shutting down (%s): delay %s, deadline %s", why,
 		   duration_format(c->shutdown_delay_usec, d1, sizeof(d1)),
 		   duration_format(c->shutdown_timeout_usec, d2, sizeof(d2)));
@@ -319,7 +321,13 @@ main(int argc, char **argv)
 		case 'S': diag.strict = true; break;
 		case 'v': verbosity = 1; break;
 		case 'q': verbosity = -1; break;
-		case 'V': printf("superd %s\n", PACKAGE_VERSION); return 0;
+		case 'V':
+#ifdef HAVE_SYSTEMD
+			printf("superd %s (+systemd)\n", PACKAGE_VERSION);
+#else
+			printf("superd %s (-systemd)\n", PACKAGE_VERSION);
+#endif
+			return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -442,7 +450,9 @@ main(int argc, char **argv)
 		log_notice(NULL, "superd %s running with %zu unit(s) from %s (pid %ld)",
 			   PACKAGE_VERSION, sd.nunits, sd.config->conf.unit_dir,
 			   (long)getpid());
+		notify_init(&sd);
 		unit_start_autostart(&sd);
+		notify_check_ready(&sd); /* nothing to start: ready at once */
 		/* Runs until shutdown has released every unit (ev_break). */
 		ev_run(sd.loop, 0);
 	}

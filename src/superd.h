@@ -53,6 +53,8 @@ struct superd {
 	/* AutoStart units whose first start has not settled (ready, failed,
 	 * backing off or skipped): superd is ready (health) at zero. */
 	size_t starting;
+	bool notified_ready; /* READY=1 sent to systemd */
+	ev_timer watchdog;   /* systemd's WatchdogSec= pings, when asked */
 	struct rlimit nofile; /* as superd found it: what children get */
 	/* The control socket (ctl.c). */
 	int ctl_fd;

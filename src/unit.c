@@ -5,6 +5,7 @@
 #include "ctl.h"
 #include "duration.h"
 #include "log.h"
+#include "notify.h"
 #include "signame.h"
 #include "spawn.h"
 
@@ -77,6 +78,7 @@ unit_set_state(struct unit *u, enum unit_state s, uint64_t timeout_usec,
 			       (s == UNIT_INACTIVE && !u->want_up))) {
 		u->first_start = false;
 		u->sd->starting--;
+		notify_check_ready(u->sd);
 	}
 	if (u->waits != NULL)
 		ctl_unit_changed(u);

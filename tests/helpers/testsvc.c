@@ -25,7 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -130,7 +133,8 @@ usage(void)
 		"  [--exit CODE] [--kill-self SIG] [--ignore-term] [--term-exit CODE]\n"
 		"  [--term-delay SEC] [--fork-child] [--child-ignore-term]\n"
 		"  [--report-signals] [--report-fds] [--report-env] [--report-cwd]\n"
-		"  [--escape-parent]\n");
+		"  [--escape-parent] [--notify MSG [--notify-delay SEC]]\n"
+		"  | --notify-recv SOCKET LOG | --exec-ignoring PROGRAM ARGS...\n");
 	exit(2);
 }
 
@@ -155,6 +159,62 @@ exec_ignoring(char **argv)
 	exit(127);
 }
 
+/* "testsvc --notify-recv SOCKET LOG": stand in for systemd: receive
+ * sd_notify datagrams on SOCKET and append each to LOG as one line
+ * "notify t=NS MSG" (newlines inside a message become spaces). */
+static void __attribute__((noreturn))
+notify_recv(const char *path, const char *log)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror(path);
+		exit(1);
+	}
+	log_path = log;
+	report("listening t=%lld", now_ns());
+	for (;;) {
+		char msg[4096];
+		ssize_t n = recv(fd, msg, sizeof(msg) - 1, 0);
+		if (n < 0)
+			continue;
+		msg[n] = '\0';
+		for (ssize_t i = 0; i < n; i++)
+			if (msg[i] == '\n' || msg[i] == '\0')
+				msg[i] = ' ';
+		report("notify t=%lld %s", now_ns(), msg);
+	}
+}
+
+/* Send one datagram to $NOTIFY_SOCKET, as sd_notify does. */
+static void
+notify_send(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	socklen_t len;
+	int fd;
+
+	if (path == NULL || (*path != '/' && *path != '@')) {
+		report("notify-unavailable name=%s", name);
+		return;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	if (*path == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, len) < 0)
+		report("notify-failed name=%s errno=%d", name, errno);
+	else
+		report("notified name=%s t=%lld %s", name, now_ns(), msg);
+	if (fd >= 0)
+		close(fd);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -175,6 +235,8 @@ main(int argc, char **argv)
 		{"report-env", no_argument, NULL, 'E'},
 		{"report-cwd", no_argument, NULL, 'W'},
 		{"escape-parent", no_argument, NULL, 'X'},
+		{"notify", required_argument, NULL, 'N'},
+		{"notify-delay", required_argument, NULL, 'Y'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *pidfile = NULL;
@@ -182,9 +244,13 @@ main(int argc, char **argv)
 	int exit_code = 0, kill_self = 0, term_exit = -1, c;
 	int ignore_term = 0, fork_child = 0, child_ignore_term = 0;
 	int rep_signals = 0, rep_fds = 0, rep_env = 0, rep_cwd = 0, escape_parent = 0;
+	const char *notify_msg = NULL;
+	double notify_delay = 0;
 
 	if (argc > 2 && strcmp(argv[1], "--exec-ignoring") == 0)
 		exec_ignoring(argv + 2);
+	if (argc == 4 && strcmp(argv[1], "--notify-recv") == 0)
+		notify_recv(argv[2], argv[3]);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': name = optarg; break;
@@ -203,6 +269,8 @@ main(int argc, char **argv)
 		case 'E': rep_env = 1; break;
 		case 'W': rep_cwd = 1; break;
 		case 'X': escape_parent = 1; break;
+		case 'N': notify_msg = optarg; break;
+		case 'Y': notify_delay = atof(optarg); break;
 		default: usage();
 		}
 	}
@@ -262,6 +330,27 @@ main(int argc, char **argv)
 	}
 	if (pidfile)
 		write_pidfile(pidfile, getpid());
+	if (notify_msg) {
+		if (notify_delay > 0) {
+			struct timespec d = {(time_t)notify_delay,
+					     (long)((notify_delay - (long)notify_delay) * 1e9)};
+			while (nanosleep(&d, &d) < 0 && errno == EINTR)
+				;
+		}
+		/* "\n" in the argument separates assignments, as in sd_notify. */
+		char buf[1024];
+		size_t j = 0;
+		for (const char *p = notify_msg; *p && j + 1 < sizeof(buf); p++) {
+			if (p[0] == '\\' && p[1] == 'n') {
+				buf[j++] = '\n';
+				p++;
+			} else {
+				buf[j++] = *p;
+			}
+		}
+		buf[j] = '\0';
+		notify_send(buf);
+	}
 
 	sigset_t set;
 	sigemptyset(&set);
