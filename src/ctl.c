@@ -357,6 +357,7 @@ add_runtime(struct buf *out, const struct unit *u)
 	proto_kv(out, "Description", u->cfg->description ? u->cfg->description : "");
 	proto_kv(out, "State", unit_state_name(u->state));
 	proto_kv(out, "Reason", u->reason);
+	proto_kv(out, "StatusText", u->status_text);
 	proto_kv(out, "Ready", unit_is_ready(u) ? "yes" : "no");
 	proto_kv(out, "WantedState", u->want_up ? "up" : "down");
 	proto_kvf(out, "MainPID", "%ld", (long)u->pid);
@@ -511,9 +512,13 @@ wait_check(const struct ctl_wait *w, const char **why)
 			return 1;
 		if (u->state == UNIT_FAILED || u->state == UNIT_BACKOFF)
 			return -1;
-		/* Skipped by a condition counts as done, as in systemd. */
+		/* Skipped by a condition counts as done, as in systemd, and so
+		 * does a oneshot that finished. */
 		if (u->state == UNIT_INACTIVE && !u->want_up)
-			return strncmp(u->reason, "condition not met", 17) == 0 ? 1 : -1;
+			return strncmp(u->reason, "condition not met", 17) == 0 ||
+					       strcmp(u->reason, "finished") == 0
+				       ? 1
+				       : -1;
 		return 0;
 	case CTL_WAIT_STOP:
 		return !unit_has_process(u) && u->state != UNIT_STOPPING ? 1 : 0;

@@ -4,7 +4,11 @@
 #include "superd.h"
 #include "unit.h"
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -113,3 +117,87 @@ void notify_reloaded(struct superd *sd) { (void)sd; }
 void notify_stopping(struct superd *sd) { (void)sd; }
 
 #endif
+
+/* ---- the NOTIFY_SOCKET server for units (no libsystemd needed) ---- */
+
+static void
+notify_server_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct superd *sd = ev_userdata(loop);
+
+	(void)w, (void)revents;
+	for (int budget = 0; budget < 256; budget++) {
+		char msg[4097];
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(struct ucred))];
+		} ctrl;
+		struct iovec iov = {msg, sizeof(msg) - 1};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = &ctrl, .msg_controllen = sizeof(ctrl)};
+		struct ucred *cred = NULL;
+		ssize_t n = recvmsg(sd->notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn_errno(NULL, "NOTIFY_SOCKET");
+			return;
+		}
+		if ((size_t)n >= sizeof(msg) || (mh.msg_flags & MSG_TRUNC))
+			continue; /* larger than any sd_notify message: dropped */
+		msg[n] = '\0';
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+			    c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
+				cred = (struct ucred *)CMSG_DATA(c);
+			else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+				/* Passed fds (FDSTORE=) are not kept: close them. */
+				int *fds = (int *)CMSG_DATA(c);
+				size_t nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				for (size_t i = 0; i < nfds; i++)
+					close(fds[i]);
+			}
+		}
+		if (cred == NULL || cred->pid <= 0)
+			continue; /* who sent it cannot be told: ignored */
+		unit_notify_message(sd, cred->pid, msg);
+	}
+}
+
+const char *
+notify_server_path(struct superd *sd)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int one = 1, fd;
+	socklen_t len;
+
+	if (sd->notify_fd > 0)
+		return sd->notify_path;
+	snprintf(sd->notify_path, sizeof(sd->notify_path), "@superd-notify/%ld", (long)getpid());
+	/* Abstract: no file to create or remove. */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sd->notify_path);
+	sa.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sd->notify_path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, len) < 0) {
+		log_err_errno(NULL, "cannot create the NOTIFY_SOCKET for units");
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	sd->notify_fd = fd;
+	ev_io_init(&sd->notify_io, notify_server_cb, fd, EV_READ);
+	ev_io_start(sd->loop, &sd->notify_io);
+	return sd->notify_path;
+}
+
+void
+notify_server_close(struct superd *sd)
+{
+	if (sd->notify_fd <= 0)
+		return;
+	ev_io_stop(sd->loop, &sd->notify_io);
+	close(sd->notify_fd);
+	sd->notify_fd = 0;
+}

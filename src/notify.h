@@ -16,4 +16,10 @@ void notify_reloading(struct superd *sd);
 void notify_reloaded(struct superd *sd);
 void notify_stopping(struct superd *sd);
 
+/* The NOTIFY_SOCKET that superd gives Type=notify units (an abstract
+ * socket, "@superd-notify/PID"), created when first needed. Returns its
+ * NOTIFY_SOCKET value, or NULL if it could not be created (logged). */
+const char *notify_server_path(struct superd *sd);
+void notify_server_close(struct superd *sd);
+
 #endif

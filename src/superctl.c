@@ -402,9 +402,14 @@ print_table(const struct records *rs)
 		const char *state = get(r, "State"), *reason = get(r, "Reason");
 		const char *pid = get(r, "MainPID");
 		char *desc = NULL;
+		const char *text = get(r, "StatusText");
+		/* A non-active unit's reason, or an active one's STATUS= text. */
 		if (*reason && strcmp(state, "active") != 0)
 			asprintf(&desc, "%s%s(%s)", get(r, "Description"),
 				 *get(r, "Description") ? " " : "", reason);
+		else if (*text)
+			asprintf(&desc, "%s%s(%s)", get(r, "Description"),
+				 *get(r, "Description") ? " " : "", text);
 		cells[i] = calloc(NCOLS, sizeof(char *));
 		cells[i][COL_UNIT] = strdup(get(r, "Name"));
 		cells[i][COL_STATE] = strdup(state);

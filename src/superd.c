@@ -459,6 +459,7 @@ main(int argc, char **argv)
 
 	int code = sd.exit_code ? sd.exit_code : sd.forced ? 1 : 0;
 	ctl_close(&sd);
+	notify_server_close(&sd);
 	unit_free_all(&sd);
 	cleanup_pid_file(&sd);
 	log_notice(NULL, "exiting with status %d%s", code,

@@ -54,6 +54,9 @@ struct superd {
 	 * backing off or skipped): superd is ready (health) at zero. */
 	size_t starting;
 	bool notified_ready; /* READY=1 sent to systemd */
+	int notify_fd;	     /* NOTIFY_SOCKET for units; 0: not created */
+	ev_io notify_io;
+	char notify_path[64];
 	ev_timer watchdog;   /* systemd's WatchdogSec= pings, when asked */
 	struct rlimit nofile; /* as superd found it: what children get */
 	/* The control socket (ctl.c). */

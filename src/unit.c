@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 static void unit_try_start(struct unit *u);
+static void unit_begin_start(struct unit *u);
 static void reap_removed(struct superd *sd);
 static void unit_abort_control(struct unit *u, const char *why);
 static void unit_try_stop(struct unit *u);
@@ -423,6 +424,23 @@ free_argv(char **v)
 	free(v);
 }
 
+/* envp plus one more "NAME=value" (not copied); NULL on ENOMEM. */
+static char **
+envp_with(char **envp, char *extra)
+{
+	size_t n = 0;
+	char **v;
+
+	while (envp[n])
+		n++;
+	v = calloc(n + 2, sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	memcpy(v, envp, n * sizeof(*v));
+	v[n] = extra;
+	return v;
+}
+
 /* Fork cmd with the unit's settings; envp NULL: the unit's. Returns the
  * PID and the exec report pipe in *fd, or -1 with errno. */
 static pid_t
@@ -500,17 +518,22 @@ unit_spawn(struct unit *u)
 	int fd = -1;
 	pid_t pid;
 
-	if (start_limit_hit(u)) {
-		char why[160], dur[64];
-		snprintf(why, sizeof(why), "start limit hit: %u starts within %s",
-			 cfg->start_limit_burst,
-			 duration_format(cfg->start_limit_interval_usec, dur, sizeof(dur)));
-		fail_unit(u, why);
-		return;
-	}
 	u->exec_errno = 0;
 	u->exec_stage = 0;
-	pid = unit_fork(u, &cfg->exec_start.v[0], NULL, &fd);
+	if (cfg->type == SERVICE_NOTIFY) {
+		const char *sock = notify_server_path(u->sd);
+		char **envp = NULL, *var = NULL;
+		if (sock != NULL && asprintf(&var, "NOTIFY_SOCKET=%s", sock) >= 0)
+			envp = envp_with(u->envp, var);
+		if (envp == NULL)
+			log_warn(u->name, "no NOTIFY_SOCKET for the unit; it cannot send READY=1");
+		pid = unit_fork(u, &cfg->exec_start.v[0], envp, &fd);
+		free(envp);
+		free(var);
+	} else {
+		size_t k = cfg->type == SERVICE_ONESHOT ? u->oneshot_index : 0;
+		pid = unit_fork(u, &cfg->exec_start.v[k], NULL, &fd);
+	}
 	if (pid < 0) {
 		u->exec_errno = errno;
 		u->exec_stage = SPAWN_STAGE_NONE;
@@ -541,6 +564,14 @@ unit_spawn(struct unit *u)
 		unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
 		log_info(u->name, "started, pid %ld", (long)pid);
 		notify_start_waiters(u);
+	} else if (cfg->type == SERVICE_NOTIFY || cfg->type == SERVICE_ONESHOT) {
+		/* Ready on READY=1, or once the commands are done. A later
+		 * oneshot command keeps the deadline of the first. */
+		if (u->state != UNIT_STARTING)
+			unit_set_state(u, UNIT_STARTING, cfg->timeout_start_usec,
+				       cfg->type == SERVICE_NOTIFY ? "waiting for READY=1"
+								   : "running");
+		log_info(u->name, "forked pid %ld", (long)pid);
 	} else {
 		unit_set_state(u, UNIT_STARTING, DURATION_INFINITY, NULL);
 		log_debug(u->name, "forked pid %ld, waiting for exec", (long)pid);
@@ -556,6 +587,26 @@ crashed:
 				: UNIT_THEN_FAILED;
 	snprintf(u->reason, sizeof(u->reason), "cannot start: %s", strerror(u->exec_errno));
 	unit_finish_stop(u);
+}
+
+/* A start attempt: the start limit counts it, a oneshot begins with its
+ * first command. */
+static void
+unit_begin_start(struct unit *u)
+{
+	const struct unit_config *cfg = u->cfg;
+
+	if (start_limit_hit(u)) {
+		char why[160], dur[64];
+		snprintf(why, sizeof(why), "start limit hit: %u starts within %s",
+			 cfg->start_limit_burst,
+			 duration_format(cfg->start_limit_interval_usec, dur, sizeof(dur)));
+		fail_unit(u, why);
+		return;
+	}
+	u->oneshot_index = 0;
+	u->status_text[0] = '\0';
+	unit_spawn(u);
 }
 
 static void
@@ -595,7 +646,7 @@ unit_try_start(struct unit *u)
 	}
 	if (!check_conditions(u))
 		return;
-	unit_spawn(u);
+	unit_begin_start(u);
 }
 
 static void
@@ -681,8 +732,16 @@ unit_start_autostart(struct superd *sd)
 	free(v);
 }
 
+static void unit_begin_stop_then(struct unit *u, enum unit_after_stop then);
+
 static void
 unit_begin_stop(struct unit *u)
+{
+	unit_begin_stop_then(u, UNIT_THEN_INACTIVE);
+}
+
+static void
+unit_begin_stop_then(struct unit *u, enum unit_after_stop then)
 {
 	const struct unit_config *cfg = u->cfg;
 	char dur[64];
@@ -695,8 +754,11 @@ unit_begin_stop(struct unit *u)
 		signal_main(u, cfg->kill_signal);
 		signal_main(u, SIGCONT);
 	}
-	u->after_stop = UNIT_THEN_INACTIVE;
-	unit_set_state(u, UNIT_STOPPING, cfg->timeout_stop_usec, "stopping");
+	u->after_stop = then;
+	if (then == UNIT_THEN_INACTIVE)
+		unit_set_state(u, UNIT_STOPPING, cfg->timeout_stop_usec, "stopping");
+	else
+		unit_set_state(u, UNIT_STOPPING, cfg->timeout_stop_usec, "%s", u->reason);
 	u->stop_deadline = cfg->timeout_stop_usec == DURATION_INFINITY
 				   ? 0
 				   : ev_now(u->sd->loop) + usec_to_sec(cfg->timeout_stop_usec);
@@ -969,6 +1031,15 @@ unit_finish_stop(struct unit *u)
 		unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY, "stopped");
 		log_info(u->name, "stopped");
 		break;
+	case UNIT_THEN_EXITED:
+		unit_set_state(u, UNIT_EXITED, DURATION_INFINITY, "finished");
+		log_info(u->name, "finished; stays active (RemainAfterExit=yes)");
+		break;
+	case UNIT_THEN_DONE:
+		u->want_up = false;
+		unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY, "finished");
+		log_info(u->name, "finished");
+		break;
 	}
 	notify_stop_waiters(u);
 	notify_start_waiters(u);
@@ -1052,7 +1123,8 @@ unit_status_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop, (void)revents;
 	if (!unit_read_status(u))
 		return;
-	if (u->exec_errno == 0 && u->state == UNIT_STARTING) {
+	if (u->exec_errno == 0 && u->state == UNIT_STARTING &&
+	    (u->cfg->type == SERVICE_EXEC || u->cfg->type == SERVICE_FORKING)) {
 		unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
 		log_info(u->name, "started, pid %ld", (long)u->pid);
 		notify_start_waiters(u);
@@ -1093,6 +1165,23 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 	case UNIT_ACTIVE:
 	case UNIT_RELOADING: {
 		bool exec_failed = u->exec_errno != 0;
+		if (u->cfg->type == SERVICE_ONESHOT && u->state == UNIT_STARTING) {
+			const struct execcmd *cmd = &u->cfg->exec_start.v[u->oneshot_index];
+			bool ok = !exec_failed && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+			if (ok || (!exec_failed && (cmd->flags & EXECCMD_IGNORE_FAILURE))) {
+				log_info(u->name, "command %zu of %zu %s", u->oneshot_index + 1,
+					 u->cfg->exec_start.n, how);
+				if (++u->oneshot_index < u->cfg->exec_start.n) {
+					unit_spawn(u);
+					break;
+				}
+				snprintf(u->reason, sizeof(u->reason), "finished");
+				u->after_stop = u->cfg->remain_after_exit ? UNIT_THEN_EXITED
+									  : UNIT_THEN_DONE;
+				unit_cleanup_group(u);
+				break;
+			}
+		}
 		bool clean = !exec_failed && exit_clean(status);
 		bool restart = u->want_up && !sd->shutting_down &&
 			       should_restart(u->cfg->restart, status, exec_failed);
@@ -1141,6 +1230,52 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 	}
 }
 
+/* One sd_notify datagram: READY=1, RELOADING=1, STOPPING=1, STATUS=...
+ * (MAINPID= and WATCHDOG=1 are accepted and not acted on yet). Only the
+ * main process may send, or with NotifyAccess=all any process of its
+ * group; only notify units, or units with NotifyAccess=all, listen. */
+void
+unit_notify_message(struct superd *sd, pid_t pid, char *msg)
+{
+	struct unit *u = hashmap_get_int(&sd->units_by_pid, pid);
+
+	if (u == NULL || u->pid != pid) {
+		pid_t pg = getpgid(pid);
+		struct unit *g = pg > 0 ? hashmap_get_int(&sd->units_by_pid, pg) : NULL;
+		if (g == NULL || g->pgid != pg || !g->cfg->notify_access_all) {
+			log_debug(u ? u->name : NULL, "notification from pid %ld ignored "
+				  "(not a main process; NotifyAccess=main)", (long)pid);
+			return;
+		}
+		u = g;
+	}
+	if (u->cfg->type != SERVICE_NOTIFY && !u->cfg->notify_access_all)
+		return;
+	for (char *save = NULL, *line = strtok_r(msg, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strcmp(line, "READY=1") == 0) {
+			if (u->state == UNIT_STARTING && u->cfg->type == SERVICE_NOTIFY) {
+				unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
+				log_info(u->name, "ready (READY=1), pid %ld", (long)u->pid);
+				notify_start_waiters(u);
+			} else if (u->state == UNIT_RELOADING && u->control_pid == 0) {
+				unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
+				log_info(u->name, "reloaded (READY=1)");
+			}
+		} else if (strcmp(line, "RELOADING=1") == 0) {
+			if (u->state == UNIT_ACTIVE)
+				unit_set_state(u, UNIT_RELOADING, DURATION_INFINITY,
+					       "reloading (RELOADING=1)");
+		} else if (strcmp(line, "STOPPING=1") == 0) {
+			log_info(u->name, "says it is stopping (STOPPING=1)");
+		} else if (strncmp(line, "STATUS=", 7) == 0) {
+			snprintf(u->status_text, sizeof(u->status_text), "%s", line + 7);
+		} else {
+			log_debug(u->name, "notification not acted on: %.64s", line);
+		}
+	}
+}
+
 void
 unit_kill_all(struct unit *u)
 {
@@ -1169,8 +1304,22 @@ unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		log_info(u->name, "restarting (restart %u)", u->restarts);
 		/* As in systemd, every start checks the conditions again. */
 		if (check_conditions(u))
-			unit_spawn(u);
+			unit_begin_start(u);
 		break;
+	case UNIT_STARTING: {
+		/* TimeoutStartSec= passed (notify, oneshot): a failed start. */
+		bool restart = u->want_up && !u->sd->shutting_down &&
+			       (u->cfg->restart == RESTART_ALWAYS ||
+				u->cfg->restart == RESTART_ON_FAILURE ||
+				u->cfg->restart == RESTART_ON_ABNORMAL);
+		snprintf(u->reason, sizeof(u->reason), "start timed out after %s (TimeoutStartSec=)",
+			 duration_format(u->cfg->timeout_start_usec, dur, sizeof(dur)));
+		log_err(u->name, "%s", u->reason);
+		if (!restart)
+			u->want_up = false;
+		unit_begin_stop_then(u, restart ? UNIT_THEN_RESTART : UNIT_THEN_FAILED);
+		break;
+	}
 	case UNIT_RELOADING:
 		unit_abort_control(u, "timed out (TimeoutStartSec=)");
 		unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);

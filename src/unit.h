@@ -4,7 +4,9 @@
  *
  *   inactive  No process. Either nothing is wanted, or a start is wanted
  *             and waits for a unit it is ordered After= (reason says which).
- *   starting  The main process is forked; for Type=exec not yet exec'd.
+ *   starting  The main process is forked: for Type=exec not yet exec'd,
+ *             for Type=notify no READY=1 yet, for Type=oneshot its commands
+ *             still run. TimeoutStartSec= bounds notify and oneshot.
  *   active    Running and ready. Type=simple is ready at fork, Type=exec
  *             once exec succeeded.
  *   stopping  The stop signal has been sent (a stop request, or cleanup of
@@ -16,8 +18,10 @@
  *   failed    Gave up: Restart= says no after a failure, the start limit was
  *             hit, a Requires= unit is missing or failed, or an Assert*=
  *             failed. Reason says which.
- *   exited    (oneshot, not yet implemented)
- *   reloading (not yet implemented)
+ *   exited    A Type=oneshot unit with RemainAfterExit=yes whose commands
+ *             all succeeded (a oneshot without it ends inactive,
+ *             reason "finished").
+ *   reloading ExecReload= runs, or a notify unit said RELOADING=1.
  *
  * Wanted state (want_up) is kept apart from the actual state: requests
  * change what is wanted, and the machine moves towards it. Every state
@@ -51,6 +55,8 @@ enum unit_after_stop {
 	UNIT_THEN_INACTIVE,
 	UNIT_THEN_RESTART, /* backoff, then start */
 	UNIT_THEN_FAILED,
+	UNIT_THEN_EXITED,  /* oneshot done, RemainAfterExit=yes */
+	UNIT_THEN_DONE,	   /* oneshot done: inactive, and the start succeeded */
 };
 
 struct unit_refs {
@@ -107,6 +113,8 @@ struct unit {
 	/* Control clients waiting for this unit to reach a state (ctl.c);
 	 * told of every state change while non-NULL. */
 	struct ctl_wait *waits;
+	size_t oneshot_index;	 /* which ExecStart= of a oneshot runs */
+	char status_text[256];	 /* STATUS= from a notify unit */
 	/* The ExecReload= process running now (a "control process"), which
 	 * of the commands it is, and how the last reload went. */
 	pid_t control_pid;
@@ -162,6 +170,9 @@ bool unit_is_ready(const struct unit *u);
  * the main process. Returns 0, or -1 with errno: ESRCH (not running), EBUSY
  * (a reload runs), or what fork or kill said. */
 int unit_reload(struct unit *u);
+
+/* A datagram on the NOTIFY_SOCKET from pid (notify.c's server). */
+void unit_notify_message(struct superd *sd, pid_t pid, char *msg);
 
 /* Events. */
 void unit_child_exited(struct superd *sd, pid_t pid, int status);

@@ -667,7 +667,7 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"ForwardSignals", KEY_SERVICE, parse_forward_signals, 0, 0},
 	{"PIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(pid_file), 0},
 	{"WritePIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(write_pid_file), 0},
-	{"NotifyAccess", KEY_SERVICE | KEY_NOT_YET, parse_enum, OFF(notify_access_all), ENUM_NOTIFY_ACCESS},
+	{"NotifyAccess", KEY_SERVICE, parse_enum, OFF(notify_access_all), ENUM_NOTIFY_ACCESS},
 	{"WatchdogSec", KEY_SERVICE | KEY_NOT_YET, parse_duration, OFF(watchdog_usec), 0},
 	{"User", KEY_SERVICE | KEY_NOT_YET, parse_string, OFF(user), 0},
 	{"Group", KEY_SERVICE | KEY_NOT_YET, parse_string, OFF(group), 0},
@@ -692,7 +692,7 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"LimitNPROC", KEY_SERVICE, parse_rlimit, OFF(limit_nproc), (int)OFF(limit_nproc_set)},
 	{"Nice", KEY_SERVICE, parse_nice, 0, 0},
 	{"NoNewPrivileges", KEY_SERVICE, parse_bool, OFF(no_new_privileges), 0},
-	{"RemainAfterExit", KEY_SERVICE | KEY_NOT_YET, parse_bool, OFF(remain_after_exit), 0},
+	{"RemainAfterExit", KEY_SERVICE, parse_bool, OFF(remain_after_exit), 0},
 	{"AutoStart", KEY_SERVICE, parse_bool, OFF(auto_start), 0},
 };
 
@@ -897,8 +897,7 @@ unitfile_finalize(struct unitfile_parse *p)
 	else if (p->exec[RAW_START].n > 1 && c->type != SERVICE_ONESHOT)
 		diag_add(p->d, DIAG_ERROR, p->path, p->exec[RAW_START].v[1].line,
 			 "more than one ExecStart= is only allowed with Type=oneshot");
-	if (c->type == SERVICE_NOTIFY || c->type == SERVICE_FORKING ||
-	    c->type == SERVICE_ONESHOT)
+	if (c->type == SERVICE_FORKING)
 		diag_add(p->d, DIAG_WARNING, p->path, line,
 			 "Type=%s readiness is not implemented in this version of superd; "
 			 "the unit is started as Type=exec",

@@ -1,0 +1,126 @@
+# Readiness by Type= (SPEC §6): notify units are ready on READY=1 through
+# the NOTIFY_SOCKET superd gives them (NotifyAccess=), oneshot units when
+# their commands are done (RemainAfterExit=), and TimeoutStartSec= bounds
+# both.
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+: "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
+sc() { "$SUPERCTL" "$@"; }
+
+unit nready <<EOF
+[Service]
+Type=notify
+ExecStart=$(svc --name nready --notify '"READY=1\\nSTATUS=serving 42 requests"' --notify-delay 0.5)
+EOF
+unit after-notify <<EOF
+[Unit]
+After=nready
+[Service]
+ExecStart=$(svc --name after-notify)
+EOF
+unit never <<EOF
+[Service]
+Type=notify
+Restart=no
+TimeoutStartSec=700ms
+ExecStart=$(svc --name never)
+EOF
+# The READY=1 comes from a child of the main process: only NotifyAccess=all
+# accepts it.
+unit child-main <<EOF
+[Service]
+Type=notify
+Restart=no
+TimeoutStartSec=1s
+ExecStart=/bin/sh -c '$(svc --name child-main-helper --notify READY=1) & exec $(svc --name child-main)'
+EOF
+unit child-all <<EOF
+[Service]
+Type=notify
+NotifyAccess=all
+ExecStart=/bin/sh -c '$(svc --name child-all-helper --notify READY=1) & exec $(svc --name child-all)'
+EOF
+unit manual-notify <<EOF
+[Service]
+Type=notify
+AutoStart=no
+ExecStart=$(svc --name manual-notify --notify READY=1 --notify-delay 1)
+EOF
+
+unit steps <<EOF
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'echo one >> $T/steps'
+ExecStart=-/bin/sh -c 'echo two >> $T/steps; exit 7'
+ExecStart=/bin/sh -c 'echo three >> $T/steps'
+EOF
+unit setup <<EOF
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c 'sleep 0.5; touch $T/setup.done'
+EOF
+unit needs-setup <<EOF
+[Unit]
+After=setup
+Requires=setup
+[Service]
+ExecStart=/bin/sh -c 'test -e $T/setup.done && exec $(svc --name needs-setup)'
+Restart=no
+EOF
+unit broken-steps <<EOF
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'echo a >> $T/broken'
+ExecStart=/bin/sh -c 'exit 3'
+ExecStart=/bin/sh -c 'echo never >> $T/broken'
+EOF
+unit slow-oneshot <<EOF
+[Service]
+Type=oneshot
+TimeoutStartSec=500ms
+ExecStart=@/bin/sleep $T/slow-oneshot 100000
+EOF
+
+start_superd
+ok "superd answers" wait_for 10 sc version
+
+# --- notify -------------------------------------------------------------
+ok "nready runs" wait_svc "^start name=nready "
+sc status nready >"$T/out"
+ok "before READY=1 the unit is starting" grep -q "^nready.service  *starting " "$T/out"
+ok "nready sends READY=1" wait_svc "^notified name=nready "
+ok "then it is active" wait_for 10 sc is-active nready
+ok "its STATUS= shows in superctl status" bash -c "'$SUPERCTL' status nready | grep -q '(serving 42 requests)'"
+ok "the unit ordered after it started after READY=1" wait_svc "^start name=after-notify "
+ln=$(grep -n 'nready.service: ready (READY=1)' "$LOG" | cut -d: -f1)
+la=$(grep -n 'after-notify.service: started' "$LOG" | cut -d: -f1)
+ok "in that order in superd's log (lines $ln, $la)" test "$la" -gt "$ln"
+ok "the child of the main process sent READY=1" wait_svc "^notified name=child-main-helper "
+ok "with NotifyAccess=main a child's READY=1 is ignored: start times out" wait_log "child-main.service: start timed out after 1s"
+ok "with NotifyAccess=all a child's READY=1 counts" wait_for 10 sc is-active child-all
+ok "a notify unit that never sends READY=1 fails at TimeoutStartSec=" wait_log "never.service: start timed out after 700ms"
+ok "and is failed" bash -c "'$SUPERCTL' status never | grep -q ' failed '"
+t0=$(date +%s%N)
+sc start manual-notify; rc=$?
+el=$((($(date +%s%N) - t0) / 1000000))
+is "$rc" 0 "superctl start of a notify unit returns 0"
+ok "only once READY=1 came (after ${el} ms; it waits 1 s)" test "$el" -ge 900
+
+# --- oneshot --------------------------------------------------------------
+ok "steps ran all its commands, a '-' failure tolerated" wait_for 10 bash -c "[ \"\$(cat '$T/steps' 2>/dev/null | tr '\\n' ' ')\" = 'one two three ' ]"
+ok "then it is inactive: finished" wait_log "steps.service: finished"
+ok "setup (RemainAfterExit=yes) ends exited" wait_for 10 bash -c "'$SUPERCTL' status setup | grep -q ' exited '"
+sc is-active setup; is "$?" 0 "an exited oneshot counts as active"
+ok "needs-setup started after setup had finished (its test passed)" wait_svc "^start name=needs-setup "
+ok "broken-steps stops at the failing command" wait_log "broken-steps.service: failed: main process exited with status 3"
+is "$(cat "$T/broken")" "a" "the command after the failure never ran"
+ok "a oneshot outliving TimeoutStartSec= fails" wait_log "slow-oneshot.service: start timed out after 500ms"
+ok "and its command was killed" wait_for 10 bash -c "! pgrep -f '^$T/slow-oneshot ' >/dev/null"
+rm -f "$T/steps"
+sc start steps; is "$?" 0 "superctl start of a oneshot returns 0 once it has finished"
+is "$(tr '\n' ' ' <"$T/steps")" "one two three " "all its commands had run by then"
+sc start broken-steps 2>/dev/null; is "$?" 1 "superctl start of a failing oneshot returns 1"
+
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
+done_testing
