@@ -57,6 +57,10 @@ unit_set_state(struct unit *u, enum unit_state s, uint64_t timeout_usec,
 	va_list ap;
 
 	ev_timer_stop(u->sd->loop, &u->timer);
+	/* While active, the timer is the watchdog (WatchdogSec=), if any. */
+	if (timeout_usec == DURATION_INFINITY && s == UNIT_ACTIVE && u->cfg->watchdog_usec > 0 &&
+	    u->pid > 0)
+		timeout_usec = u->cfg->watchdog_usec;
 	if (timeout_usec != DURATION_INFINITY) {
 		ev_timer_set(&u->timer, usec_to_sec(timeout_usec), 0.);
 		ev_timer_start(u->sd->loop, &u->timer);
@@ -522,14 +526,20 @@ unit_spawn(struct unit *u)
 	u->exec_stage = 0;
 	if (cfg->type == SERVICE_NOTIFY) {
 		const char *sock = notify_server_path(u->sd);
-		char **envp = NULL, *var = NULL;
+		char **envp = NULL, **envp2 = NULL, *var = NULL, *wd = NULL;
 		if (sock != NULL && asprintf(&var, "NOTIFY_SOCKET=%s", sock) >= 0)
 			envp = envp_with(u->envp, var);
 		if (envp == NULL)
 			log_warn(u->name, "no NOTIFY_SOCKET for the unit; it cannot send READY=1");
-		pid = unit_fork(u, &cfg->exec_start.v[0], envp, &fd);
+		/* As systemd does: how often the unit must say WATCHDOG=1. */
+		if (envp != NULL && cfg->watchdog_usec > 0 &&
+		    asprintf(&wd, "WATCHDOG_USEC=%llu", (unsigned long long)cfg->watchdog_usec) >= 0)
+			envp2 = envp_with(envp, wd);
+		pid = unit_fork(u, &cfg->exec_start.v[0], envp2 ? envp2 : envp, &fd);
+		free(envp2);
 		free(envp);
 		free(var);
+		free(wd);
 	} else {
 		size_t k = cfg->type == SERVICE_ONESHOT ? u->oneshot_index : 0;
 		pid = unit_fork(u, &cfg->exec_start.v[k], NULL, &fd);
@@ -1266,6 +1276,12 @@ unit_notify_message(struct superd *sd, pid_t pid, char *msg)
 			if (u->state == UNIT_ACTIVE)
 				unit_set_state(u, UNIT_RELOADING, DURATION_INFINITY,
 					       "reloading (RELOADING=1)");
+		} else if (strcmp(line, "WATCHDOG=1") == 0) {
+			if (u->state == UNIT_ACTIVE && u->cfg->watchdog_usec > 0) {
+				ev_timer_stop(sd->loop, &u->timer);
+				ev_timer_set(&u->timer, usec_to_sec(u->cfg->watchdog_usec), 0.);
+				ev_timer_start(sd->loop, &u->timer);
+			}
 		} else if (strcmp(line, "STOPPING=1") == 0) {
 			log_info(u->name, "says it is stopping (STOPPING=1)");
 		} else if (strncmp(line, "STATUS=", 7) == 0) {
@@ -1306,6 +1322,22 @@ unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		if (check_conditions(u))
 			unit_begin_start(u);
 		break;
+	case UNIT_ACTIVE: {
+		/* WatchdogSec= passed without WATCHDOG=1: SIGABRT, as systemd's
+		 * WatchdogSignal=, then a failed run. */
+		bool restart = u->want_up && !u->sd->shutting_down &&
+			       (u->cfg->restart == RESTART_ALWAYS ||
+				u->cfg->restart == RESTART_ON_FAILURE ||
+				u->cfg->restart == RESTART_ON_ABNORMAL);
+		snprintf(u->reason, sizeof(u->reason), "watchdog timeout: no WATCHDOG=1 within %s",
+			 duration_format(u->cfg->watchdog_usec, dur, sizeof(dur)));
+		log_err(u->name, "%s; sending SIGABRT", u->reason);
+		signal_main(u, SIGABRT);
+		if (!restart)
+			u->want_up = false;
+		unit_begin_stop_then(u, restart ? UNIT_THEN_RESTART : UNIT_THEN_FAILED);
+		break;
+	}
 	case UNIT_STARTING: {
 		/* TimeoutStartSec= passed (notify, oneshot): a failed start. */
 		bool restart = u->want_up && !u->sd->shutting_down &&

@@ -668,7 +668,7 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"PIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(pid_file), 0},
 	{"WritePIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(write_pid_file), 0},
 	{"NotifyAccess", KEY_SERVICE, parse_enum, OFF(notify_access_all), ENUM_NOTIFY_ACCESS},
-	{"WatchdogSec", KEY_SERVICE | KEY_NOT_YET, parse_duration, OFF(watchdog_usec), 0},
+	{"WatchdogSec", KEY_SERVICE, parse_duration, OFF(watchdog_usec), 0},
 	{"User", KEY_SERVICE | KEY_NOT_YET, parse_string, OFF(user), 0},
 	{"Group", KEY_SERVICE | KEY_NOT_YET, parse_string, OFF(group), 0},
 	{"SupplementaryGroups", KEY_SERVICE | KEY_NOT_YET, parse_strv, OFF(supplementary_groups), 0},

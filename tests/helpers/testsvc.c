@@ -133,7 +133,7 @@ usage(void)
 		"  [--exit CODE] [--kill-self SIG] [--ignore-term] [--term-exit CODE]\n"
 		"  [--term-delay SEC] [--fork-child] [--child-ignore-term]\n"
 		"  [--report-signals] [--report-fds] [--report-env] [--report-cwd]\n"
-		"  [--escape-parent] [--notify MSG [--notify-delay SEC]]\n"
+		"  [--escape-parent] [--notify MSG [--notify-delay SEC]] [--watchdog SEC]\n"
 		"  | --notify-recv SOCKET LOG | --exec-ignoring PROGRAM ARGS...\n");
 	exit(2);
 }
@@ -237,6 +237,7 @@ main(int argc, char **argv)
 		{"escape-parent", no_argument, NULL, 'X'},
 		{"notify", required_argument, NULL, 'N'},
 		{"notify-delay", required_argument, NULL, 'Y'},
+		{"watchdog", required_argument, NULL, 'G'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *pidfile = NULL;
@@ -245,7 +246,7 @@ main(int argc, char **argv)
 	int ignore_term = 0, fork_child = 0, child_ignore_term = 0;
 	int rep_signals = 0, rep_fds = 0, rep_env = 0, rep_cwd = 0, escape_parent = 0;
 	const char *notify_msg = NULL;
-	double notify_delay = 0;
+	double notify_delay = 0, watchdog = 0;
 
 	if (argc > 2 && strcmp(argv[1], "--exec-ignoring") == 0)
 		exec_ignoring(argv + 2);
@@ -271,6 +272,7 @@ main(int argc, char **argv)
 		case 'X': escape_parent = 1; break;
 		case 'N': notify_msg = optarg; break;
 		case 'Y': notify_delay = atof(optarg); break;
+		case 'G': watchdog = atof(optarg); break;
 		default: usage();
 		}
 	}
@@ -365,18 +367,28 @@ main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	long long deadline = run >= 0 ? now_ns() + (long long)(run * 1e9) : -1;
+	long long next_ping = watchdog > 0 ? now_ns() + (long long)(watchdog * 1e9) : -1;
 	for (;;) {
 		siginfo_t info;
 		struct timespec ts = {3600, 0};
-		if (deadline >= 0) {
-			long long left = deadline - now_ns();
-			if (left <= 0)
-				break;
+		long long until = deadline;
+		if (next_ping >= 0 && (until < 0 || next_ping < until))
+			until = next_ping;
+		if (until >= 0) {
+			long long left = until - now_ns();
+			if (left < 0)
+				left = 0;
 			ts.tv_sec = left / 1000000000LL;
 			ts.tv_nsec = left % 1000000000LL;
 		}
+		if (deadline >= 0 && now_ns() >= deadline)
+			break;
 		int sig = sigtimedwait(&set, &info, &ts);
 		if (sig < 0) {
+			if (next_ping >= 0 && now_ns() >= next_ping) {
+				notify_send("WATCHDOG=1");
+				next_ping = now_ns() + (long long)(watchdog * 1e9);
+			}
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
 			break;

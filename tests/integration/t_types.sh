@@ -46,6 +46,20 @@ AutoStart=no
 ExecStart=$(svc --name manual-notify --notify READY=1 --notify-delay 1)
 EOF
 
+unit wd-ok <<EOF
+[Service]
+Type=notify
+WatchdogSec=400ms
+ExecStart=$(svc --name wd-ok --notify READY=1 --watchdog 0.1 --report-env)
+EOF
+unit wd-dead <<EOF
+[Service]
+Type=notify
+WatchdogSec=400ms
+RestartSec=100ms
+ExecStart=$(svc --name wd-dead --notify READY=1)
+EOF
+
 unit steps <<EOF
 [Service]
 Type=oneshot
@@ -105,6 +119,15 @@ sc start manual-notify; rc=$?
 el=$((($(date +%s%N) - t0) / 1000000))
 is "$rc" 0 "superctl start of a notify unit returns 0"
 ok "only once READY=1 came (after ${el} ms; it waits 1 s)" test "$el" -ge 900
+
+# --- watchdog -------------------------------------------------------------
+ok "a unit that stops pinging is killed at WatchdogSec=" wait_log "wd-dead.service: watchdog timeout: no WATCHDOG=1 within 400ms; sending SIGABRT"
+ok "with SIGABRT" wait_for 10 bash -c "'$SUPERCTL' show wd-dead | grep -q '^LastExit=signal=ABRT'"
+ok "and restarted" wait_count "$SVCLOG" "^start name=wd-dead " 2
+ok "a unit gets WATCHDOG_USEC" svc_has "^env WATCHDOG_USEC=400000$"
+ok "a unit that pings keeps running" wait_count "$SVCLOG" "^notified name=wd-ok .*WATCHDOG=1" 12
+is "$(grep -c '^start name=wd-ok ' "$SVCLOG")" 1 "it was never restarted"
+ok "and no watchdog timeout was logged for it" bash -c "! grep -q 'wd-ok.service: watchdog' '$LOG'"
 
 # --- oneshot --------------------------------------------------------------
 ok "steps ran all its commands, a '-' failure tolerated" wait_for 10 bash -c "[ \"\$(cat '$T/steps' 2>/dev/null | tr '\\n' ' ')\" = 'one two three ' ]"
