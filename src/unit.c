@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -574,13 +575,15 @@ unit_spawn(struct unit *u)
 		unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
 		log_info(u->name, "started, pid %ld", (long)pid);
 		notify_start_waiters(u);
-	} else if (cfg->type == SERVICE_NOTIFY || cfg->type == SERVICE_ONESHOT) {
+	} else if (cfg->type == SERVICE_NOTIFY || cfg->type == SERVICE_ONESHOT ||
+		   cfg->type == SERVICE_FORKING) {
 		/* Ready on READY=1, or once the commands are done. A later
 		 * oneshot command keeps the deadline of the first. */
 		if (u->state != UNIT_STARTING)
 			unit_set_state(u, UNIT_STARTING, cfg->timeout_start_usec,
-				       cfg->type == SERVICE_NOTIFY ? "waiting for READY=1"
-								   : "running");
+				       cfg->type == SERVICE_NOTIFY    ? "waiting for READY=1"
+				       : cfg->type == SERVICE_FORKING ? "waiting for the parent to exit"
+								      : "running");
 		log_info(u->name, "forked pid %ld", (long)pid);
 	} else {
 		unit_set_state(u, UNIT_STARTING, DURATION_INFINITY, NULL);
@@ -1011,6 +1014,10 @@ unit_finish_stop(struct unit *u)
 
 	group_waiters_remove(u);
 	u->pgid = 0;
+	/* PIDFile= is the program's; once the unit has stopped it is stale. */
+	if (u->cfg->pid_file != NULL && u->after_stop != UNIT_THEN_EXITED &&
+	    unlink(u->cfg->pid_file) < 0 && errno != ENOENT)
+		log_warn_errno(u->name, "cannot remove PIDFile=%s", u->cfg->pid_file);
 	if (u->running) {
 		u->running = false;
 		sd->nrunning--;
@@ -1056,6 +1063,75 @@ unit_finish_stop(struct unit *u)
 	if (u->state == UNIT_INACTIVE && u->want_up)
 		unit_enqueue(u);
 	superd_unit_released(sd);
+}
+
+/* The PID in PIDFile=, or 0 with a reason. Symbolic links are refused:
+ * superd must not be pointed at a file of someone else's choosing. */
+static pid_t
+read_pid_file(const char *path, char *why, size_t size)
+{
+	char buf[32];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	ssize_t n;
+	long v;
+	char *end;
+
+	if (fd < 0) {
+		snprintf(why, size, "PIDFile=%s: %s", path, strerror(errno));
+		return 0;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		snprintf(why, size, "PIDFile=%s: %s", path, n < 0 ? strerror(errno) : "empty");
+		return 0;
+	}
+	buf[n] = '\0';
+	v = strtol(buf, &end, 10);
+	while (*end == '\n' || *end == ' ' || *end == '\r')
+		end++;
+	if (v <= 1 || v > 0x3fffffff || *end != '\0') {
+		snprintf(why, size, "PIDFile=%s: not a process ID", path);
+		return 0;
+	}
+	if (kill((pid_t)v, 0) < 0 && errno == ESRCH) {
+		snprintf(why, size, "PIDFile=%s: process %ld does not exist", path, v);
+		return 0;
+	}
+	return (pid_t)v;
+}
+
+/* The parent of a Type=forking unit exited 0: follow the daemon it left,
+ * named by PIDFile=. It becomes superd's child as its parent is gone (we
+ * are a subreaper), so its exit is seen. Returns false if there is none
+ * (u->reason says why). */
+static bool
+unit_adopt_forked(struct unit *u)
+{
+	pid_t pid;
+
+	if (u->cfg->pid_file == NULL) {
+		snprintf(u->reason, sizeof(u->reason),
+			 "PIDFile= is needed to follow a Type=forking daemon");
+		log_err(u->name, "cannot start: %s", u->reason);
+		return false;
+	}
+	pid = read_pid_file(u->cfg->pid_file, u->reason, sizeof(u->reason));
+	if (pid == 0) {
+		log_err(u->name, "cannot start: %s", u->reason);
+		return false;
+	}
+	if (hashmap_put_int(&u->sd->units_by_pid, pid, u) < 0) {
+		snprintf(u->reason, sizeof(u->reason), "out of memory");
+		return false;
+	}
+	u->pid = pid;
+	pid_t pg = getpgid(pid);
+	u->pgid = pg > 0 ? pg : pid;
+	unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
+	log_info(u->name, "started: daemon pid %ld (from PIDFile=)", (long)pid);
+	notify_start_waiters(u);
+	return true;
 }
 
 /* The main process is gone; stop what is left of its group, then finish. */
@@ -1133,8 +1209,7 @@ unit_status_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop, (void)revents;
 	if (!unit_read_status(u))
 		return;
-	if (u->exec_errno == 0 && u->state == UNIT_STARTING &&
-	    (u->cfg->type == SERVICE_EXEC || u->cfg->type == SERVICE_FORKING)) {
+	if (u->exec_errno == 0 && u->state == UNIT_STARTING && u->cfg->type == SERVICE_EXEC) {
 		unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
 		log_info(u->name, "started, pid %ld", (long)u->pid);
 		notify_start_waiters(u);
@@ -1175,6 +1250,13 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 	case UNIT_ACTIVE:
 	case UNIT_RELOADING: {
 		bool exec_failed = u->exec_errno != 0;
+		if (u->cfg->type == SERVICE_FORKING && u->state == UNIT_STARTING && !exec_failed &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			if (unit_adopt_forked(u))
+				break;
+			/* No daemon to follow: a failed start, reason set. */
+			status = 1 << 8;
+		}
 		if (u->cfg->type == SERVICE_ONESHOT && u->state == UNIT_STARTING) {
 			const struct execcmd *cmd = &u->cfg->exec_start.v[u->oneshot_index];
 			bool ok = !exec_failed && WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -1195,8 +1277,10 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 		bool clean = !exec_failed && exit_clean(status);
 		bool restart = u->want_up && !sd->shutting_down &&
 			       should_restart(u->cfg->restart, status, exec_failed);
-		/* An exec failure was logged with its cause already. */
-		if (!exec_failed) {
+		/* An exec failure was logged with its cause already, and so was a
+		 * forking daemon that could not be found. */
+		if (!exec_failed && !(u->cfg->type == SERVICE_FORKING &&
+				      strncmp(u->reason, "PIDFile=", 8) == 0)) {
 			snprintf(u->reason, sizeof(u->reason), "main process %s", how);
 			log_msg(clean ? LOG_LEVEL_INFO : LOG_LEVEL_WARNING, u->name,
 				"main process %s after %s", how,

@@ -665,7 +665,7 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"TimeoutSec", KEY_SERVICE, parse_timeout, OFF(timeout_stop_usec), 1},
 	{"ReloadSignal", KEY_SERVICE, parse_signal, OFF(reload_signal), 0},
 	{"ForwardSignals", KEY_SERVICE, parse_forward_signals, 0, 0},
-	{"PIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(pid_file), 0},
+	{"PIDFile", KEY_SERVICE, parse_abs_path, OFF(pid_file), 0},
 	{"WritePIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(write_pid_file), 0},
 	{"NotifyAccess", KEY_SERVICE, parse_enum, OFF(notify_access_all), ENUM_NOTIFY_ACCESS},
 	{"WatchdogSec", KEY_SERVICE, parse_duration, OFF(watchdog_usec), 0},
@@ -897,11 +897,10 @@ unitfile_finalize(struct unitfile_parse *p)
 	else if (p->exec[RAW_START].n > 1 && c->type != SERVICE_ONESHOT)
 		diag_add(p->d, DIAG_ERROR, p->path, p->exec[RAW_START].v[1].line,
 			 "more than one ExecStart= is only allowed with Type=oneshot");
-	if (c->type == SERVICE_FORKING)
+	if (c->type == SERVICE_FORKING && c->pid_file == NULL)
 		diag_add(p->d, DIAG_WARNING, p->path, line,
-			 "Type=%s readiness is not implemented in this version of superd; "
-			 "the unit is started as Type=exec",
-			 unitfile_type_name(c->type));
+			 "Type=forking without PIDFile=: superd cannot tell which process is "
+			 "the daemon, and the unit will fail to start");
 	if (c->type == SERVICE_ONESHOT && !p->restart_set)
 		c->restart = RESTART_NO;
 	if (c->restart_max_usec < c->restart_usec)

@@ -134,6 +134,7 @@ usage(void)
 		"  [--term-delay SEC] [--fork-child] [--child-ignore-term]\n"
 		"  [--report-signals] [--report-fds] [--report-env] [--report-cwd]\n"
 		"  [--escape-parent] [--notify MSG [--notify-delay SEC]] [--watchdog SEC]\n"
+		"  [--daemonize]\n"
 		"  | --notify-recv SOCKET LOG | --exec-ignoring PROGRAM ARGS...\n");
 	exit(2);
 }
@@ -238,6 +239,7 @@ main(int argc, char **argv)
 		{"notify", required_argument, NULL, 'N'},
 		{"notify-delay", required_argument, NULL, 'Y'},
 		{"watchdog", required_argument, NULL, 'G'},
+		{"daemonize", no_argument, NULL, 'Z'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *pidfile = NULL;
@@ -247,6 +249,7 @@ main(int argc, char **argv)
 	int rep_signals = 0, rep_fds = 0, rep_env = 0, rep_cwd = 0, escape_parent = 0;
 	const char *notify_msg = NULL;
 	double notify_delay = 0, watchdog = 0;
+	int daemonize = 0;
 
 	if (argc > 2 && strcmp(argv[1], "--exec-ignoring") == 0)
 		exec_ignoring(argv + 2);
@@ -273,6 +276,7 @@ main(int argc, char **argv)
 		case 'N': notify_msg = optarg; break;
 		case 'Y': notify_delay = atof(optarg); break;
 		case 'G': watchdog = atof(optarg); break;
+		case 'Z': daemonize = 1; break;
 		default: usage();
 		}
 	}
@@ -329,6 +333,35 @@ main(int argc, char **argv)
 			for (;;)
 				pause();
 		}
+	}
+	if (daemonize) {
+		/* A classic forking daemon: the parent exits 0 once the child,
+		 * in a session of its own, has written the PID file. */
+		int p[2];
+		if (pipe(p) < 0)
+			return 1;
+		pid_t child = fork();
+		if (child < 0)
+			return 1;
+		if (child > 0) {
+			char byte;
+			close(p[1]);
+			if (read(p[0], &byte, 1) != 1)
+				return 1;
+			report("parent-exit name=%s pid=%ld daemon=%ld t=%lld", name, (long)getpid(),
+			       (long)child, now_ns());
+			return 0;
+		}
+		close(p[0]);
+		setsid();
+		report("daemon name=%s pid=%ld pgid=%ld t=%lld", name, (long)getpid(),
+		       (long)getpgrp(), now_ns());
+		if (pidfile)
+			write_pidfile(pidfile, getpid());
+		if (write(p[1], "x", 1) != 1)
+			return 1;
+		close(p[1]);
+		pidfile = NULL;
 	}
 	if (pidfile)
 		write_pidfile(pidfile, getpid());

@@ -60,6 +60,41 @@ RestartSec=100ms
 ExecStart=$(svc --name wd-dead --notify READY=1)
 EOF
 
+# Two independent notify units that each take 1 s to be ready, and one
+# ordered after the first.
+for i in 1 2; do
+	unit "par$i" <<EOF
+[Service]
+Type=notify
+ExecStart=$(svc --name par$i --notify READY=1 --notify-delay 1)
+EOF
+done
+unit par-after <<EOF
+[Unit]
+After=par1
+[Service]
+ExecStart=$(svc --name par-after)
+EOF
+
+unit forky <<EOF
+[Service]
+Type=forking
+PIDFile=$T/forky.pid
+ExecStart=$(svc --name forky --daemonize --pidfile $T/forky.pid)
+EOF
+unit forky-lost <<EOF
+[Service]
+Type=forking
+Restart=no
+PIDFile=$T/never-written.pid
+ExecStart=$(svc --name forky-lost --daemonize)
+EOF
+unit writes-pid <<EOF
+[Service]
+PIDFile=$T/writes-pid.pid
+ExecStart=$(svc --name writes-pid --pidfile $T/writes-pid.pid)
+EOF
+
 unit steps <<EOF
 [Service]
 Type=oneshot
@@ -119,6 +154,29 @@ sc start manual-notify; rc=$?
 el=$((($(date +%s%N) - t0) / 1000000))
 is "$rc" 0 "superctl start of a notify unit returns 0"
 ok "only once READY=1 came (after ${el} ms; it waits 1 s)" test "$el" -ge 900
+
+# --- parallel and ordered starts ------------------------------------------
+tof() { awk -v p="$1" '$0 ~ p { for (i = 1; i <= NF; i++) if ($i ~ /^t=/) { print substr($i, 3); exit } }' "$SVCLOG"; }
+ok "par1 and par2 are ready" wait_for 10 bash -c "grep -q '^notified name=par1 ' '$SVCLOG' && grep -q '^notified name=par2 ' '$SVCLOG'"
+s1=$(tof '^start name=par1 ') s2=$(tof '^start name=par2 ') r1=$(tof '^notified name=par1 ') r2=$(tof '^notified name=par2 ')
+ok "independent units start in parallel: both started before either was ready" test "$s1" -lt "$r2" -a "$s2" -lt "$r1"
+ok "the unit ordered after par1 starts" wait_svc "^start name=par-after "
+ok "only after par1 was ready" test "$(tof '^start name=par-after ')" -gt "$r1"
+
+# --- forking ------------------------------------------------------------
+ok "the forking parent exited after its daemon wrote the PID file" wait_svc "^parent-exit name=forky "
+daemon=$(field "$(grep '^daemon name=forky ' "$SVCLOG")" pid)
+ok "the forking unit is active" wait_for 10 sc is-active forky
+is "$(sc show forky | sed -n 's/^MainPID=//p')" "$daemon" "its main PID is the daemon's, read from PIDFile="
+ok "the daemon runs in its own session, followed by superd" alive "$daemon"
+sc stop forky; is "$?" 0 "stopping the forking unit"
+ok "the daemon got the stop signal" svc_has "^signal name=forky sig=TERM"
+ok "the daemon is gone" gone "$daemon"
+ok "and superd removed its PIDFile=" test ! -e "$T/forky.pid"
+ok "a forking unit whose PID file never appears fails, naming it" wait_log "forky-lost.service: failed: PIDFile=$T/never-written.pid: No such file or directory"
+ok "a simple unit's PIDFile= is written by its program" wait_for 10 test -s "$T/writes-pid.pid"
+sc stop writes-pid
+ok "and removed by superd once the unit has stopped" test ! -e "$T/writes-pid.pid"
 
 # --- watchdog -------------------------------------------------------------
 ok "a unit that stops pinging is killed at WatchdogSec=" wait_log "wd-dead.service: watchdog timeout: no WATCHDOG=1 within 400ms; sending SIGABRT"
