@@ -22,7 +22,21 @@
 #include <unistd.h>
 
 static void unit_try_start(struct unit *u);
+/* Control processes (see unit_run_control). */
+enum unit_control {
+	CONTROL_NONE,
+	CONTROL_PRE,
+	CONTROL_POST,
+	CONTROL_RELOAD,
+	CONTROL_STOP,
+};
+
 static void unit_begin_start(struct unit *u);
+static void unit_became_ready(struct unit *u);
+static int unit_run_control(struct unit *u, int kind);
+static void unit_send_stop_signal(struct unit *u);
+static void unit_begin_stop_then(struct unit *u, enum unit_after_stop then);
+static char **envp_with(char **envp, char *extra);
 static void reap_removed(struct superd *sd);
 static void unit_abort_control(struct unit *u, const char *why);
 static void unit_try_stop(struct unit *u);
@@ -572,9 +586,7 @@ unit_spawn(struct unit *u)
 	ev_io_set(&u->status_io, fd, EV_READ);
 	ev_io_start(u->sd->loop, &u->status_io);
 	if (cfg->type == SERVICE_SIMPLE) {
-		unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
-		log_info(u->name, "started, pid %ld", (long)pid);
-		notify_start_waiters(u);
+		unit_became_ready(u);
 	} else if (cfg->type == SERVICE_NOTIFY || cfg->type == SERVICE_ONESHOT ||
 		   cfg->type == SERVICE_FORKING) {
 		/* Ready on READY=1, or once the commands are done. A later
@@ -619,6 +631,19 @@ unit_begin_start(struct unit *u)
 	}
 	u->oneshot_index = 0;
 	u->status_text[0] = '\0';
+	if (cfg->exec_start_pre.n > 0) {
+		unit_set_state(u, UNIT_STARTING, cfg->timeout_start_usec, "running ExecStartPre=");
+		if (unit_run_control(u, CONTROL_PRE) == 0)
+			return;
+		/* Could not even fork: a crash, backed off. */
+		snprintf(u->reason, sizeof(u->reason), "cannot run ExecStartPre=: %s",
+			 strerror(errno));
+		u->after_stop = should_restart(cfg->restart, 0, true) && u->want_up
+					? UNIT_THEN_RESTART
+					: UNIT_THEN_FAILED;
+		unit_finish_stop(u);
+		return;
+	}
 	unit_spawn(u);
 }
 
@@ -747,6 +772,21 @@ unit_start_autostart(struct superd *sd)
 
 static void unit_begin_stop_then(struct unit *u, enum unit_after_stop then);
 
+/* KillSignal= per KillMode=, and SIGCONT so that a stopped process sees it. */
+static void
+unit_send_stop_signal(struct unit *u)
+{
+	const struct unit_config *cfg = u->cfg;
+
+	if (cfg->kill_mode == KILL_PROCESS_GROUP) {
+		signal_group(u, cfg->kill_signal);
+		signal_group(u, SIGCONT);
+	} else {
+		signal_main(u, cfg->kill_signal);
+		signal_main(u, SIGCONT);
+	}
+}
+
 static void
 unit_begin_stop(struct unit *u)
 {
@@ -760,14 +800,22 @@ unit_begin_stop_then(struct unit *u, enum unit_after_stop then)
 	char dur[64];
 
 	unit_abort_control(u, "interrupted: the unit is stopping");
-	if (cfg->kill_mode == KILL_PROCESS_GROUP) {
-		signal_group(u, cfg->kill_signal);
-		signal_group(u, SIGCONT);
-	} else {
-		signal_main(u, cfg->kill_signal);
-		signal_main(u, SIGCONT);
-	}
 	u->after_stop = then;
+	if (!unit_has_process(u)) {
+		/* Stopped while ExecStartPre= ran: nothing else to wait for. */
+		unit_finish_stop(u);
+		return;
+	}
+	if (cfg->exec_stop.n > 0 && u->pid > 0 && unit_run_control(u, CONTROL_STOP) == 0) {
+		/* KillSignal= follows when ExecStop= is done (or at the
+		 * deadline, SIGKILL). */
+		unit_set_state(u, UNIT_STOPPING, cfg->timeout_stop_usec, "running ExecStop=");
+		u->stop_deadline = cfg->timeout_stop_usec == DURATION_INFINITY
+					   ? 0
+					   : ev_now(u->sd->loop) + usec_to_sec(cfg->timeout_stop_usec);
+		return;
+	}
+	unit_send_stop_signal(u);
 	if (then == UNIT_THEN_INACTIVE)
 		unit_set_state(u, UNIT_STOPPING, cfg->timeout_stop_usec, "stopping");
 	else
@@ -833,38 +881,63 @@ unit_stop(struct unit *u)
 	}
 }
 
-/* Stop a running ExecReload= process: the unit is going away or the
- * reload took too long. Its exit, when it comes, is only bookkeeping. */
+/* Control processes: the commands that run beside (or instead of) the main
+ * process. ExecStartPre= before it (a failure fails the start),
+ * ExecStartPost= once it is ready (the unit stays starting until they are
+ * done), ExecReload= on request, ExecStop= when the unit is stopped (then
+ * KillSignal= for what is left). One runs at a time; each gets the unit's
+ * settings plus MAINPID. */
+static const struct unit_execlist *
+control_list(const struct unit *u, int kind)
+{
+	switch (kind) {
+	case CONTROL_PRE: return &u->cfg->exec_start_pre;
+	case CONTROL_POST: return &u->cfg->exec_start_post;
+	case CONTROL_RELOAD: return &u->cfg->exec_reload;
+	case CONTROL_STOP: return &u->cfg->exec_stop;
+	default: return NULL;
+	}
+}
+
+static const char *
+control_key(int kind)
+{
+	static const char *const keys[] = {"", "ExecStartPre=", "ExecStartPost=", "ExecReload=",
+					   "ExecStop="};
+	return keys[kind];
+}
+
+/* Kill the running control process: the unit moved on. Its exit, when it
+ * comes, is only bookkeeping. */
 static void
 unit_abort_control(struct unit *u, const char *why)
 {
-	if (u->control_pid <= 0)
+	if (u->control_pid <= 0 || u->control_kind == CONTROL_NONE)
 		return;
 	if (kill(-u->control_pid, SIGKILL) < 0 && errno == ESRCH)
 		(void)kill(u->control_pid, SIGKILL);
-	u->reload_failed = true;
-	snprintf(u->reload_reason, sizeof(u->reload_reason), "ExecReload= %s", why);
-	log_warn(u->name, "reload aborted: %s", why);
+	if (u->control_kind == CONTROL_RELOAD) {
+		u->reload_failed = true;
+		snprintf(u->reload_reason, sizeof(u->reload_reason), "ExecReload= %s", why);
+		log_warn(u->name, "reload aborted: %s", why);
+	} else {
+		log_warn(u->name, "%s aborted: %s", control_key(u->control_kind), why);
+	}
+	u->control_kind = CONTROL_NONE;
 }
 
 static int
 unit_start_control(struct unit *u)
 {
-	const struct execcmd *cmd = &u->cfg->exec_reload.v[u->control_index];
-	size_t n = 0;
+	const struct execcmd *cmd = &control_list(u, u->control_kind)->v[u->control_index];
 	char **envp, mainpid[32];
 	int fd = -1;
 	pid_t pid;
 
-	/* The unit's environment and MAINPID, as systemd gives ExecReload=. */
-	for (char **e = u->envp; *e; e++)
-		n++;
-	envp = calloc(n + 2, sizeof(*envp));
+	snprintf(mainpid, sizeof(mainpid), "MAINPID=%ld", (long)u->pid);
+	envp = envp_with(u->envp, mainpid);
 	if (envp == NULL)
 		return -1;
-	memcpy(envp, u->envp, n * sizeof(*envp));
-	snprintf(mainpid, sizeof(mainpid), "MAINPID=%ld", (long)u->pid);
-	envp[n] = mainpid;
 	pid = unit_fork(u, cmd, envp, &fd);
 	free(envp);
 	if (pid < 0)
@@ -877,8 +950,49 @@ unit_start_control(struct unit *u)
 	}
 	u->control_pid = pid;
 	u->control_fd = fd;
-	log_info(u->name, "reload: running ExecReload= (pid %ld)", (long)pid);
+	log_info(u->name, "running %s (pid %ld)", control_key(u->control_kind), (long)pid);
 	return 0;
+}
+
+static int
+unit_run_control(struct unit *u, int kind)
+{
+	u->control_kind = kind;
+	u->control_index = 0;
+	if (unit_start_control(u) < 0) {
+		log_err_errno(u->name, "cannot run %s", control_key(kind));
+		u->control_kind = CONTROL_NONE;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+unit_ready_now(struct unit *u)
+{
+	unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
+	log_info(u->name, "started, pid %ld", (long)u->pid);
+	notify_start_waiters(u);
+}
+
+/* The main process is ready (at fork, exec, READY=1 or the daemon's PID):
+ * ExecStartPost= first, if any. */
+static void
+unit_became_ready(struct unit *u)
+{
+	if (u->cfg->exec_start_post.n == 0) {
+		unit_ready_now(u);
+		return;
+	}
+	if (u->state != UNIT_STARTING)
+		unit_set_state(u, UNIT_STARTING, u->cfg->timeout_start_usec,
+			       "running ExecStartPost=");
+	if (unit_run_control(u, CONTROL_POST) < 0) {
+		snprintf(u->reason, sizeof(u->reason), "cannot run ExecStartPost=: %s",
+			 strerror(errno));
+		u->want_up = false;
+		unit_begin_stop_then(u, UNIT_THEN_FAILED);
+	}
 }
 
 int
@@ -899,28 +1013,26 @@ unit_reload(struct unit *u)
 		errno = EBUSY;
 		return -1;
 	}
-	u->control_index = 0;
 	u->reload_failed = false;
 	u->reload_reason[0] = '\0';
-	if (unit_start_control(u) < 0) {
-		log_err_errno(u->name, "reload: cannot run ExecReload=");
+	if (unit_run_control(u, CONTROL_RELOAD) < 0)
 		return -1;
-	}
 	unit_set_state(u, UNIT_RELOADING, u->cfg->timeout_start_usec, "reloading");
 	return 0;
 }
 
-/* An ExecReload= process ended. */
+/* A control process ended. */
 static void
 unit_control_exited(struct unit *u, int status)
 {
-	/* A configuration reload may have changed ExecReload= meanwhile. */
-	static const struct execcmd gone = {.path = "ExecReload="};
-	const struct execcmd *cmd = u->control_index < u->cfg->exec_reload.n
-					    ? &u->cfg->exec_reload.v[u->control_index]
-					    : &gone;
+	int kind = u->control_kind;
+	const struct unit_execlist *list = control_list(u, kind);
+	/* A configuration reload may have changed the list meanwhile. */
+	static const struct execcmd gone = {.path = "(removed command)"};
+	const struct execcmd *cmd =
+		list && u->control_index < list->n ? &list->v[u->control_index] : &gone;
 	struct spawn_failure f;
-	char how[128];
+	char how[160], dur[64];
 	bool exec_failed = false;
 
 	u->control_pid = 0;
@@ -933,29 +1045,79 @@ unit_control_exited(struct unit *u, int status)
 		close(u->control_fd);
 		u->control_fd = -1;
 	}
-	if (u->state != UNIT_RELOADING)
+	if (kind == CONTROL_NONE)
 		return; /* aborted: the unit moved on */
 	bool ok = !exec_failed && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	if (!ok && !(cmd->flags & EXECCMD_IGNORE_FAILURE)) {
-		u->reload_failed = true;
-		if (exec_failed)
-			snprintf(u->reload_reason, sizeof(u->reload_reason),
-				 "ExecReload= %s %s: %s", spawn_stage_name(f.stage), cmd->path,
-				 strerror(f.err));
-		else
-			snprintf(u->reload_reason, sizeof(u->reload_reason), "ExecReload= %s",
-				 format_exit(status, how, sizeof(how)));
-		log_err(u->name, "reload failed: %s", u->reload_reason);
-	} else if (++u->control_index < u->cfg->exec_reload.n) {
+	bool tolerated = ok || (!exec_failed && (cmd->flags & EXECCMD_IGNORE_FAILURE));
+	if (tolerated && ++u->control_index < list->n) {
 		if (unit_start_control(u) == 0)
 			return;
-		u->reload_failed = true;
-		snprintf(u->reload_reason, sizeof(u->reload_reason), "cannot run ExecReload=: %s",
-			 strerror(errno));
-	} else {
-		log_info(u->name, "reloaded");
+		exec_failed = true;
+		f.stage = SPAWN_STAGE_NONE;
+		f.err = errno;
+		tolerated = false;
 	}
-	unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
+	u->control_kind = CONTROL_NONE;
+	if (!tolerated) {
+		char why[256];
+		if (exec_failed)
+			snprintf(why, sizeof(why), "%s %s %s: %s", control_key(kind),
+				 spawn_stage_name(f.stage), cmd->path, strerror(f.err));
+		else
+			snprintf(why, sizeof(why), "%s %s", control_key(kind),
+				 format_exit(status, how, sizeof(how)));
+		if (kind == CONTROL_RELOAD) {
+			u->reload_failed = true;
+			snprintf(u->reload_reason, sizeof(u->reload_reason), "%s", why);
+			log_err(u->name, "reload failed: %s", why);
+		} else {
+			snprintf(u->reason, sizeof(u->reason), "%s", why);
+			log_err(u->name, "%s", why);
+		}
+	}
+	switch (kind) {
+	case CONTROL_RELOAD:
+		if (tolerated)
+			log_info(u->name, "reloaded");
+		if (u->state == UNIT_RELOADING)
+			unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
+		break;
+	case CONTROL_PRE:
+		if (u->state != UNIT_STARTING)
+			break;
+		if (tolerated) {
+			unit_spawn(u);
+			break;
+		}
+		/* A failed start: as a crash, so Restart= and the backoff apply. */
+		u->after_stop = should_restart(u->cfg->restart, status, exec_failed) && u->want_up
+					? UNIT_THEN_RESTART
+					: UNIT_THEN_FAILED;
+		u->last_status = status;
+		u->has_last_status = !exec_failed;
+		unit_finish_stop(u);
+		break;
+	case CONTROL_POST:
+		if (u->state != UNIT_STARTING)
+			break;
+		if (tolerated) {
+			unit_ready_now(u);
+			break;
+		}
+		if (!should_restart(u->cfg->restart, status, exec_failed))
+			u->want_up = false;
+		unit_begin_stop_then(u, u->want_up ? UNIT_THEN_RESTART : UNIT_THEN_FAILED);
+		break;
+	case CONTROL_STOP:
+		/* ExecStop= is done: whatever is left gets KillSignal=. */
+		if (u->state == UNIT_STOPPING && unit_has_process(u)) {
+			log_info(u->name, "ExecStop= done; %s to what is left, SIGKILL after %s",
+				 signame_name(u->cfg->kill_signal),
+				 duration_format(u->cfg->timeout_stop_usec, dur, sizeof(dur)));
+			unit_send_stop_signal(u);
+		}
+		break;
+	}
 }
 
 void
@@ -1013,6 +1175,7 @@ unit_finish_stop(struct unit *u)
 	char dur[64];
 
 	group_waiters_remove(u);
+	unit_abort_control(u, "the unit has stopped");
 	u->pgid = 0;
 	/* PIDFile= is the program's; once the unit has stopped it is stale. */
 	if (u->cfg->pid_file != NULL && u->after_stop != UNIT_THEN_EXITED &&
@@ -1128,9 +1291,8 @@ unit_adopt_forked(struct unit *u)
 	u->pid = pid;
 	pid_t pg = getpgid(pid);
 	u->pgid = pg > 0 ? pg : pid;
-	unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
-	log_info(u->name, "started: daemon pid %ld (from PIDFile=)", (long)pid);
-	notify_start_waiters(u);
+	log_info(u->name, "daemon pid %ld (from PIDFile=)", (long)pid);
+	unit_became_ready(u);
 	return true;
 }
 
@@ -1209,11 +1371,9 @@ unit_status_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop, (void)revents;
 	if (!unit_read_status(u))
 		return;
-	if (u->exec_errno == 0 && u->state == UNIT_STARTING && u->cfg->type == SERVICE_EXEC) {
-		unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
-		log_info(u->name, "started, pid %ld", (long)u->pid);
-		notify_start_waiters(u);
-	}
+	if (u->exec_errno == 0 && u->state == UNIT_STARTING && u->cfg->type == SERVICE_EXEC &&
+	    u->control_kind == CONTROL_NONE)
+		unit_became_ready(u);
 }
 
 void
@@ -1348,10 +1508,10 @@ unit_notify_message(struct superd *sd, pid_t pid, char *msg)
 	for (char *save = NULL, *line = strtok_r(msg, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (strcmp(line, "READY=1") == 0) {
-			if (u->state == UNIT_STARTING && u->cfg->type == SERVICE_NOTIFY) {
-				unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
+			if (u->state == UNIT_STARTING && u->cfg->type == SERVICE_NOTIFY &&
+			    u->control_kind == CONTROL_NONE) {
 				log_info(u->name, "ready (READY=1), pid %ld", (long)u->pid);
-				notify_start_waiters(u);
+				unit_became_ready(u);
 			} else if (u->state == UNIT_RELOADING && u->control_pid == 0) {
 				unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
 				log_info(u->name, "reloaded (READY=1)");

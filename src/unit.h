@@ -120,6 +120,7 @@ struct unit {
 	pid_t control_pid;
 	int control_fd;
 	size_t control_index;
+	int control_kind; /* enum unit_control in unit.c; 0: none (or aborted) */
 	bool reload_failed;
 	char reload_reason[256];
 	/* Removed by a reload: no longer in sd->units or the name map; it owns

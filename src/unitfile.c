@@ -650,10 +650,10 @@ static const struct unitfile_key unitfile_keys[] = {
 
 	{"Type", KEY_SERVICE, parse_enum, OFF(type), ENUM_TYPE},
 	{"ExecStart", KEY_SERVICE, parse_exec, 0, RAW_START},
-	{"ExecStartPre", KEY_SERVICE | KEY_NOT_YET, parse_exec, 0, RAW_START_PRE},
-	{"ExecStartPost", KEY_SERVICE | KEY_NOT_YET, parse_exec, 0, RAW_START_POST},
+	{"ExecStartPre", KEY_SERVICE, parse_exec, 0, RAW_START_PRE},
+	{"ExecStartPost", KEY_SERVICE, parse_exec, 0, RAW_START_POST},
 	{"ExecReload", KEY_SERVICE, parse_exec, 0, RAW_RELOAD},
-	{"ExecStop", KEY_SERVICE | KEY_NOT_YET, parse_exec, 0, RAW_STOP},
+	{"ExecStop", KEY_SERVICE, parse_exec, 0, RAW_STOP},
 	{"Restart", KEY_SERVICE, parse_enum, OFF(restart), ENUM_RESTART},
 	{"RestartSec", KEY_SERVICE, parse_duration, OFF(restart_usec), 0},
 	{"RestartMaxDelaySec", KEY_SERVICE, parse_duration, OFF(restart_max_usec), 0},

@@ -131,7 +131,7 @@ ExecStart=@/bin/sleep $T/slow-oneshot 100000
 EOF
 
 start_superd
-ok "superd answers" wait_for 10 sc version
+ok "superd answers" wait_for 10 bash -c "'$SUPERCTL' version >/dev/null"
 
 # --- notify -------------------------------------------------------------
 ok "nready runs" wait_svc "^start name=nready "

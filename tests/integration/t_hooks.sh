@@ -1,0 +1,65 @@
+# ExecStartPre=, ExecStartPost= and ExecStop=: when they run, what their
+# failure means, and that they see MAINPID.
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+: "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
+sc() { "$SUPERCTL" "$@"; }
+
+unit pre <<EOF
+[Service]
+ExecStartPre=/bin/sh -c 'echo first >> $T/pre'
+ExecStartPre=-/bin/sh -c 'echo tolerated >> $T/pre; exit 9'
+ExecStart=/bin/sh -c 'echo main >> $T/pre; exec $(svc --name pre)'
+EOF
+unit pre-fail <<EOF
+[Service]
+Restart=no
+ExecStartPre=/bin/sh -c 'exit 4'
+ExecStart=$(svc --name pre-fail)
+EOF
+unit post <<EOF
+[Service]
+AutoStart=no
+ExecStart=$(svc --name post)
+ExecStartPost=/bin/sh -c 'sleep 0.5; echo "\$\$MAINPID" > $T/post'
+EOF
+unit post-fail <<EOF
+[Service]
+Restart=no
+ExecStart=$(svc --name post-fail)
+ExecStartPost=/bin/false
+EOF
+unit stopper <<EOF
+[Service]
+ExecStart=$(svc --name stopper)
+ExecStop=/bin/sh -c 'echo \$MAINPID > $T/stop; kill -USR1 \$MAINPID; sleep 0.3'
+EOF
+
+start_superd
+ok "superd answers" wait_for 10 bash -c "'$SUPERCTL' version >/dev/null"
+
+ok "pre: the main process ran" wait_svc "^start name=pre "
+is "$(tr '\n' ' ' <"$T/pre")" "first tolerated main " "ExecStartPre= ran in order before the main process, a '-' failure tolerated"
+ok "pre-fail: a failing ExecStartPre= fails the unit with the cause" wait_log "pre-fail.service: failed: ExecStartPre= exited with status 4"
+ok "pre-fail: the main process never ran" bash -c "! grep -q '^start name=pre-fail ' '$SVCLOG'"
+
+sc start post; rc=$?
+is "$rc" 0 "start of a unit with ExecStartPost= returns 0"
+ok "only after ExecStartPost= had run" test -s "$T/post"
+is "$(cat "$T/post")" "$(pid_of post)" "ExecStartPost= sees MAINPID"
+ok "post-fail: a failing ExecStartPost= fails the unit" wait_log "post-fail.service: failed: ExecStartPost= exited with status 1"
+pf=$(pid_of post-fail)
+ok "post-fail: and its main process is stopped" wait_for 10 gone "$pf"
+
+sp=$(pid_of stopper)
+sc stop stopper; is "$?" 0 "stop of a unit with ExecStop="
+is "$(cat "$T/stop")" "$sp" "ExecStop= got \$MAINPID"
+ok "ExecStop= ran first (the unit got its SIGUSR1)" svc_has "^signal name=stopper sig=USR1"
+ok "then KillSignal= to what was left" svc_has "^signal name=stopper sig=TERM"
+ul=$(grep -n '^signal name=stopper sig=USR1' "$SVCLOG" | cut -d: -f1)
+tl=$(grep -n '^signal name=stopper sig=TERM' "$SVCLOG" | cut -d: -f1)
+ok "in that order" test "$ul" -lt "$tl"
+ok "the main process is gone" gone "$sp"
+
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
+done_testing
