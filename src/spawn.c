@@ -17,7 +17,7 @@ spawn_stage_name(int stage)
 {
 	switch (stage) {
 	case SPAWN_STAGE_SETSID: return "setsid";
-	case SPAWN_STAGE_STDIO: return "setting up stdin";
+	case SPAWN_STAGE_STDIO: return "setting up stdin, stdout and stderr";
 	case SPAWN_STAGE_FDS: return "closing descriptors";
 	case SPAWN_STAGE_UMASK: return "umask";
 	case SPAWN_STAGE_LIMITS: return "setting resource limits";
@@ -102,6 +102,10 @@ child_run(const struct spawn_plan *plan, int fd)
 	if (setsid() < 0)
 		child_fail(fd, SPAWN_STAGE_SETSID);
 	if (dup2(plan->devnull, STDIN_FILENO) < 0)
+		child_fail(fd, SPAWN_STAGE_STDIO);
+	if (plan->stdout_fd >= 0 && dup2(plan->stdout_fd, STDOUT_FILENO) < 0)
+		child_fail(fd, SPAWN_STAGE_STDIO);
+	if (plan->stderr_fd >= 0 && dup2(plan->stderr_fd, STDERR_FILENO) < 0)
 		child_fail(fd, SPAWN_STAGE_STDIO);
 	/* Every fd of superd's is close-on-exec already (inherited ones are
 	 * marked at start-up); closing all but the status pipe here is the

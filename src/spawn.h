@@ -47,6 +47,8 @@ struct spawn_plan {
 	const char *cwd;	/* NULL: superd's own */
 	bool cwd_optional;
 	int devnull;		/* open on /dev/null, for stdin */
+	int stdout_fd;		/* -1: inherit superd's */
+	int stderr_fd;		/* -1: inherit superd's */
 	bool set_umask;
 	mode_t umask;
 	bool set_nice;

@@ -19,6 +19,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <syslog.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-journal.h>
+#endif
 #include <unistd.h>
 
 static void unit_try_start(struct unit *u);
@@ -460,6 +464,52 @@ envp_with(char **envp, char *extra)
 	return v;
 }
 
+/* The fd for StandardOutput=/StandardError= value spec: -1 to inherit
+ * superd's; -2 on failure (errno). *own says whether to close it after
+ * the fork. */
+static int
+output_fd(struct unit *u, const char *spec, bool is_stderr, bool *own)
+{
+	int fd;
+
+	*own = false;
+	if (spec == NULL || strcmp(spec, "inherit") == 0)
+		return -1;
+	if (strcmp(spec, "null") == 0)
+		return u->sd->devnull;
+	if (strncmp(spec, "file:", 5) == 0 || strncmp(spec, "append:", 7) == 0) {
+		bool append = spec[0] == 'a';
+		const char *path = spec + (append ? 7 : 5);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | (append ? O_APPEND : 0),
+			  0644);
+		if (fd < 0)
+			return -2;
+		*own = true;
+		return fd;
+	}
+	if (strncmp(spec, "journal", 7) == 0) {
+#ifdef HAVE_SYSTEMD
+		char ident[256];
+		snprintf(ident, sizeof(ident), "%s", u->name);
+		char *dot = strrchr(ident, '.');
+		if (dot && strcmp(dot, ".service") == 0)
+			*dot = '\0';
+		fd = sd_journal_stream_fd(ident, is_stderr ? LOG_WARNING : LOG_INFO, 1);
+		if (fd >= 0) {
+			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+			*own = true;
+			return fd;
+		}
+		log_warn(u->name, "journal unavailable (%s); output goes to superd's", strerror(-fd));
+#else
+		(void)is_stderr;
+		log_warn(u->name, "built without journal support; output goes to superd's");
+#endif
+		return -1;
+	}
+	return -1;
+}
+
 /* Fork cmd with the unit's settings; envp NULL: the unit's. Returns the
  * PID and the exec report pipe in *fd, or -1 with errno. */
 static pid_t
@@ -520,8 +570,36 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	if (argv)
 		plan.argv = argv;
 	plan.path = path;
+	bool own_out, own_err;
+	const char *err_spec = cfg->standard_error;
+	if (err_spec == NULL || strcmp(err_spec, "inherit") == 0)
+		err_spec = cfg->standard_output; /* as systemd: stderr follows stdout */
+	plan.stdout_fd = output_fd(u, cfg->standard_output, false, &own_out);
+	own_err = false;
+	if (err_spec == cfg->standard_output && cfg->standard_output != NULL &&
+	    strncmp(cfg->standard_output, "journal", 7) != 0)
+		/* One open file for both, as systemd: separate opens of the
+		 * same file would overwrite each other. */
+		plan.stderr_fd = plan.stdout_fd;
+	else
+		plan.stderr_fd = plan.stdout_fd == -2 ? -2 : output_fd(u, err_spec, true, &own_err);
+	if (plan.stdout_fd == -2 || plan.stderr_fd == -2) {
+		saved = errno;
+		log_err_errno(u->name, "cannot open the file of StandardOutput=/StandardError=");
+		if (plan.stdout_fd >= 0 && own_out)
+			close(plan.stdout_fd);
+		free(path);
+		free(home);
+		free_argv(argv);
+		errno = saved;
+		return -1;
+	}
 	pid = spawn_start(&plan, fd);
 	saved = errno;
+	if (plan.stdout_fd >= 0 && own_out)
+		close(plan.stdout_fd);
+	if (plan.stderr_fd >= 0 && own_err)
+		close(plan.stderr_fd);
 	free(path);
 	free(home);
 	free_argv(argv);

@@ -13,6 +13,7 @@ sleeper() { # sleeper NAME [EXTRA-SERVICE-LINES]
 }
 procs() { pgrep -c -f "^$T/p-$1( |$)" || true; }
 mainpid() { sc show "$1" | sed -n 's/^MainPID=//p'; }
+procs_is() { [ "$(procs "$1")" -eq "$2" ]; }
 
 sleeper keep
 sleeper policy "RestartSec=1s"
@@ -28,7 +29,7 @@ EOF
 start_superd
 ok "superd answers" wait_for 10 sc health
 for u in keep policy process gone; do
-	ok "$u runs" wait_for 10 test "$(procs $u)" -eq 1
+	ok "$u runs" wait_for 10 procs_is "$u" 1
 done
 ok "backoff-changed is in backoff" wait_for 10 bash -c "'$SUPERCTL' status backoff-changed | grep -q ' backoff '"
 keep=$(mainpid keep) policy=$(mainpid policy) process=$(mainpid process) gone=$(mainpid gone)
@@ -80,7 +81,7 @@ ok "a removed unit that takes its time is still stopping, not abandoned" alive "
 ok "it got its stop signal" svc_has "^signal name=slowgone sig=TERM"
 ok "and is reaped once it ends" wait_for 10 gone "$slowgone"
 ok "then dropped" wait_log "slowgone.service: removed"
-ok "a new AutoStart unit is started" wait_for 10 test "$(procs fresh)" -eq 1
+ok "a new AutoStart unit is started" wait_for 10 procs_is fresh 1
 sc status dormant >"$T/out"; rc=$?
 is "$rc" 3 "a new AutoStart=no unit exists but is inactive"
 ok "a unit in backoff whose command changed runs the new command" wait_log "backoff-changed.service: main process exited with status 2"

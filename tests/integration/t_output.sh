@@ -1,0 +1,60 @@
+# StandardOutput= and StandardError=: inherit (superd's), null, file:,
+# append:, journal (superd's own output when no journald listens).
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+
+say() { echo "/bin/sh -c 'echo $1-out; echo $1-err >&2; exec sleep 100000'"; }
+
+unit inherits <<EOF
+[Service]
+ExecStart=$(say inherits)
+EOF
+unit silent <<EOF
+[Service]
+StandardOutput=null
+ExecStart=$(say silent)
+EOF
+unit tofile <<EOF
+[Service]
+StandardOutput=file:$T/tofile.log
+ExecStart=$(say tofile)
+EOF
+unit split <<EOF
+[Service]
+StandardOutput=append:$T/split.out
+StandardError=file:$T/split.err
+Restart=on-success
+RestartSec=100ms
+StartLimitBurst=2
+ExecStart=/bin/sh -c 'echo split-out; echo split-err >&2'
+EOF
+unit badfile <<EOF
+[Service]
+StandardOutput=file:$T/no-such-dir/out.log
+RestartSec=5s
+ExecStart=$(say badfile)
+EOF
+unit journal <<EOF
+[Service]
+StandardOutput=journal
+ExecStart=$(say journal)
+EOF
+
+start_superd
+ok "inherit: the unit's stdout is superd's" wait_log "^inherits-out$"
+ok "inherit: and its stderr" wait_log "^inherits-err$"
+ok "file: stdout goes to the file" wait_for 10 grep -qx tofile-out "$T/tofile.log"
+ok "file: stderr follows stdout" wait_for 10 grep -qx tofile-err "$T/tofile.log"
+two_runs() { [ "$(grep -c split-out "$T/split.out" 2>/dev/null)" = 2 ]; }
+ok "append: keeps what earlier runs wrote" wait_for 10 two_runs
+ok "StandardError=file: gets stderr apart" wait_for 10 grep -qx split-err "$T/split.err"
+ok "and stdout's file has no stderr line" bash -c "! grep -q split-err '$T/split.out'"
+ok "a file that cannot be opened is an error naming the cause" wait_log "badfile.service: cannot open the file of StandardOutput=/StandardError=: No such file or directory"
+ok "and is backed off like a crash" wait_log "badfile.service: restarting in"
+if [ ! -S /run/systemd/journal/stdout ]; then
+	ok "journal without journald: a warning" wait_log "journal.service: journal unavailable"
+	ok "and the output goes to superd's instead" wait_log "^journal-out$"
+fi
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
+ok "null: nothing of the silent unit reached superd's output" bash -c "! grep -q silent- '$LOG'"
+done_testing
