@@ -53,10 +53,6 @@ conf_key_cb(void *user, const char *section, const char *key,
 
 	if (strcmp(section, "superd") != 0)
 		return;
-	if (strcmp(key, "LogTarget") == 0)
-		diag_add(p->d, DIAG_WARNING, p->path, line,
-			 "%s= is not implemented in this version of superd; checked, but "
-			 "not in effect", key);
 	if (strcmp(key, "UnitDirectory") == 0) {
 		conf_set_string(&c->unit_dir, value);
 	} else if (strcmp(key, "ControlSocket") == 0) {

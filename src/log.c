@@ -5,9 +5,45 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-journal.h>
+#endif
 
 static enum log_level log_level = LOG_LEVEL_INFO;
+static enum log_dest log_dest = LOG_TO_STDERR;
+
+void
+log_set_dest(enum log_dest dest)
+{
+#ifdef HAVE_SYSTEMD
+	/* sd_journal_send() drops lines silently when no journald listens:
+	 * look once, and keep to stderr if there is none. */
+	if (dest == LOG_TO_JOURNAL && access("/run/systemd/journal/socket", W_OK) < 0) {
+		log_msg(LOG_LEVEL_NOTICE, NULL, "no journal socket (%s); logging to stderr",
+			strerror(errno));
+		return;
+	}
+	log_dest = dest;
+#else
+	(void)dest;
+#endif
+}
+
+bool
+log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2)
+		return false;
+	return fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
 
 static const char *const log_level_names[] = {
 	[LOG_LEVEL_ERR] = "error",
@@ -58,6 +94,29 @@ log_vmsg(enum log_level level, const char *unit, int errnum, const char *fmt,
 
 	if (level > log_level)
 		return;
+#ifdef HAVE_SYSTEMD
+	if (log_dest == LOG_TO_JOURNAL) {
+		static const int prio[] = {
+			[LOG_LEVEL_ERR] = 3, [LOG_LEVEL_WARNING] = 4, [LOG_LEVEL_NOTICE] = 5,
+			[LOG_LEVEL_INFO] = 6, [LOG_LEVEL_DEBUG] = 7,
+		};
+		char msg[2048];
+		va_list copy;
+		va_copy(copy, ap);
+		n = vsnprintf(msg, sizeof(msg), fmt, copy);
+		va_end(copy);
+		if (n >= 0 && errnum != 0 && (size_t)n < sizeof(msg))
+			snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s", strerror(errnum));
+		int r = unit ? sd_journal_send("MESSAGE=%s: %s", unit, msg, "PRIORITY=%d",
+					       prio[level], "SYSLOG_IDENTIFIER=superd",
+					       "SUPERD_UNIT=%s", unit, NULL)
+			     : sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", prio[level],
+					       "SYSLOG_IDENTIFIER=superd", NULL);
+		if (r >= 0)
+			return;
+		/* The journal did not take it: stderr, rather than nothing. */
+	}
+#endif
 	n = snprintf(line, sizeof(line), "superd: %s: ", log_level_names[level]);
 	len = n > 0 ? (size_t)n : 0;
 	if (unit != NULL && len < sizeof(line)) {

@@ -26,6 +26,17 @@ enum log_level log_get_level(void);
  * "error", "warn", "crit", "alert", "emerg"). Returns -1 if unknown. */
 int log_level_parse(const char *s);
 
+/* Where lines go. LOG_TO_JOURNAL sends structured entries (PRIORITY=,
+ * SYSLOG_IDENTIFIER=superd, SUPERD_UNIT=) through libsystemd, falling back
+ * to stderr for a line the journal does not take. */
+enum log_dest {
+	LOG_TO_STDERR,
+	LOG_TO_JOURNAL,
+};
+void log_set_dest(enum log_dest dest);
+/* Whether stderr is the journal's stream (JOURNAL_STREAM= names it). */
+bool log_stderr_is_journal(void);
+
 /* unit may be NULL for daemon-wide events. */
 void log_msg(enum log_level level, const char *unit, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

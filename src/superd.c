@@ -365,6 +365,9 @@ main(int argc, char **argv)
 		log_set_level((enum log_level)sd.config->conf.log_level);
 	sd.paths = paths;
 	sd.verbosity = verbosity;
+	if (sd.config->conf.log_target == LOG_TARGET_JOURNAL ||
+	    (sd.config->conf.log_target == LOG_TARGET_AUTO && log_stderr_is_journal()))
+		log_set_dest(LOG_TO_JOURNAL);
 	if (verbosity > 0)
 		log_set_level(LOG_LEVEL_DEBUG);
 	else if (verbosity < 0)

@@ -1,0 +1,62 @@
+# The journal (SPEC §1, §6): superd's own log as structured entries with
+# LogTarget=journal, or auto when JOURNAL_STREAM says stderr is the journal;
+# StandardOutput=journal through journald's stream socket. No journald runs
+# here, so the test stands in for it at its sockets (as root, and only
+# where no journal exists), and takes them away afterwards.
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+
+if ! "$SUPERD" --version | grep -q '+systemd' || [ "$(id -u)" -ne 0 ] ||
+	[ -e /run/systemd/journal ] || ! command -v socat >/dev/null; then
+	echo "ok 1 # SKIP needs +systemd, root, socat and no journald on this machine"
+	echo "1..1"
+	exit 0
+fi
+mkdir -p /run/systemd/journal
+trap 'rm -rf /run/systemd/journal; rmdir /run/systemd 2>/dev/null; _cleanup' EXIT
+JLOG=$T/journal.log
+SLOG=$T/stdout.log
+"$TESTSVC" --notify-recv /run/systemd/journal/socket "$JLOG" &
+socat -u UNIX-LISTEN:/run/systemd/journal/stdout,fork "OPEN:$SLOG,creat,append" &
+ok "the stand-in journald listens" wait_for 10 bash -c "grep -q '^listening' '$JLOG' && test -S /run/systemd/journal/stdout"
+
+unit web <<EOF
+[Service]
+StandardOutput=journal
+ExecStart=/bin/sh -c 'echo web-says-hello; exec sleep 100000'
+EOF
+
+printf '[superd]\nLogTarget=journal\n' >"$T/superd.conf"
+start_superd
+ok "LogTarget=journal: entries reach the journal" wait_for 10 grep -q "MESSAGE=web.service: started" "$JLOG"
+ok "with the priority, superd's identifier and the unit in its own field" grep -q "MESSAGE=web.service: started, pid [0-9]* PRIORITY=6 SYSLOG_IDENTIFIER=superd SUPERD_UNIT=web.service" "$JLOG"
+ok "nothing of that on stderr" bash -c "! grep -q 'web.service: started' '$LOG'"
+ok "StandardOutput=journal: the stream is opened with the unit's name" wait_for 10 grep -qx web "$SLOG"
+ok "and carries its output" wait_for 10 grep -qx web-says-hello "$SLOG"
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
+: >"$JLOG.2"
+
+# auto: the journal only when stderr is the journal's stream.
+printf '[superd]\nLogTarget=auto\n' >"$T/superd.conf"
+: >"$LOG"
+start_superd
+ok "auto, stderr not the journal: lines go to stderr" wait_log "web.service: started"
+stop_superd
+: >"$LOG"
+js=$(stat -c '%d:%i' "$LOG")
+JOURNAL_STREAM=$js start_superd
+before=$(grep -c "web.service: started" "$JLOG")
+wait_for 10 bash -c "[ \$(grep -c 'web.service: started' '$JLOG') -gt $before ]"
+ok "auto, JOURNAL_STREAM matching stderr: lines go to the journal" test "$(grep -c 'web.service: started' "$JLOG")" -gt "$before"
+ok "and not to stderr" bash -c "! grep -q 'web.service: started' '$LOG'"
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
+
+# Without a journal, LogTarget=journal falls back to stderr, line by line.
+rm -f /run/systemd/journal/socket
+printf '[superd]\nLogTarget=journal\n' >"$T/superd.conf"
+: >"$LOG"
+start_superd
+ok "no journal: lines still reach stderr" wait_log "web.service: started"
+stop_superd
+done_testing
