@@ -11,7 +11,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-DEPS="build-essential autoconf automake pkg-config libev-dev libinih-dev libsystemd-dev mandoc procps util-linux passwd socat"
+DEPS="build-essential autoconf automake pkg-config libev-dev libinih-dev libsystemd-dev mandoc procps util-linux passwd socat redis-server"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	missing=""
 	for p in $DEPS; do
@@ -82,7 +82,8 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 step "build with ASan+UBSan and run the suite" suite _ci/sanitizers --enable-sanitizers --enable-werror
 count _ci/sanitizers
 unset TEST_TIMEOUT_SCALE
-step "build --without-systemd" sh -c 'rm -rf _ci/nosystemd && mkdir -p _ci/nosystemd && cd _ci/nosystemd && "$0/configure" -q --without-systemd --enable-werror && make -j2 >build.log 2>&1 || { cat build.log; exit 1; }' "$top"
+step "build --without-systemd and run the suite" suite _ci/nosystemd --without-systemd --enable-werror
+count _ci/nosystemd
 step "man pages pass mandoc -Tlint" sh -c 'out=$(mandoc -Tlint -Wwarning man/*.[0-9]); [ -z "$out" ] || { echo "$out"; exit 1; }'
 step "make distcheck" sh -c 'make -C _ci/plain distcheck >_ci/distcheck.log 2>&1 || { tail -n 60 _ci/distcheck.log; exit 1; }'
 
