@@ -437,7 +437,9 @@ add_settings(struct buf *out, const struct unit *u)
 	proto_kv(out, "WritePIDFile", c->write_pid_file ? c->write_pid_file : "");
 	proto_kv(out, "StandardOutput", c->standard_output ? c->standard_output : "inherit");
 	proto_kv(out, "StandardError", c->standard_error ? c->standard_error : "inherit");
-	proto_kv(out, "NotifyAccess", c->notify_access_all ? "all" : "main");
+	proto_kv(out, "NotifyAccess", c->notify_access == NOTIFY_ACCESS_ALL    ? "all"
+				      : c->notify_access == NOTIFY_ACCESS_MAIN ? "main"
+									: "none");
 	add_duration(out, "WatchdogUSec", c->watchdog_usec);
 	proto_kv(out, "RemainAfterExit", c->remain_after_exit ? "yes" : "no");
 	proto_kv(out, "SuccessAction", c->success_action == UNIT_ACTION_EXIT ? "exit" : "none");

@@ -97,7 +97,8 @@ notify_reloaded(struct superd *sd)
 	char status[160], msg[256];
 
 	status_text(sd, status, sizeof(status));
-	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", status);
+	/* Before the first READY=1, a reload must not make superd look ready. */
+	snprintf(msg, sizeof(msg), "%sSTATUS=%s", sd->notified_ready ? "READY=1\n" : "", status);
 	notify_send("READY", msg);
 }
 

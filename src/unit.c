@@ -78,7 +78,7 @@ unit_set_state(struct unit *u, enum unit_state s, uint64_t timeout_usec,
 	ev_timer_stop(u->sd->loop, &u->timer);
 	/* While active, the timer is the watchdog (WatchdogSec=), if any. */
 	if (timeout_usec == DURATION_INFINITY && s == UNIT_ACTIVE && u->cfg->watchdog_usec > 0 &&
-	    u->pid > 0)
+	    u->cfg->notify_access != NOTIFY_ACCESS_NONE && u->pid > 0)
 		timeout_usec = u->cfg->watchdog_usec;
 	if (timeout_usec != DURATION_INFINITY) {
 		ev_timer_set(&u->timer, usec_to_sec(timeout_usec), 0.);
@@ -617,7 +617,7 @@ unit_spawn(struct unit *u)
 
 	u->exec_errno = 0;
 	u->exec_stage = 0;
-	if (cfg->type == SERVICE_NOTIFY) {
+	if (cfg->notify_access != NOTIFY_ACCESS_NONE) {
 		const char *sock = notify_server_path(u->sd);
 		char **envp = NULL, **envp2 = NULL, *var = NULL, *wd = NULL;
 		if (sock != NULL && asprintf(&var, "NOTIFY_SOCKET=%s", sock) >= 0)
@@ -1062,9 +1062,8 @@ unit_became_ready(struct unit *u)
 		unit_ready_now(u);
 		return;
 	}
-	if (u->state != UNIT_STARTING)
-		unit_set_state(u, UNIT_STARTING, u->cfg->timeout_start_usec,
-			       "running ExecStartPost=");
+	/* TimeoutStartSec= bounds ExecStartPost= whatever the type. */
+	unit_set_state(u, UNIT_STARTING, u->cfg->timeout_start_usec, "running ExecStartPost=");
 	if (unit_run_control(u, CONTROL_POST) < 0) {
 		snprintf(u->reason, sizeof(u->reason), "cannot run ExecStartPost=: %s",
 			 strerror(errno));
@@ -1219,9 +1218,14 @@ unit_restart(struct unit *u)
 		u->want_up = false;
 		unit_start(u);
 		break;
+	case UNIT_EXITED:
+		/* Not ready until it has run again. */
+		unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY, "restart requested");
+		u->want_up = false;
+		unit_start(u);
+		break;
 	case UNIT_INACTIVE:
 	case UNIT_FAILED:
-	case UNIT_EXITED:
 		u->want_up = false;
 		unit_start(u);
 		break;
@@ -1429,7 +1433,12 @@ unit_read_status(struct unit *u)
 		u->exec_stage = f.stage;
 		snprintf(u->reason, sizeof(u->reason), "%s %s: %s",
 			 spawn_stage_name(f.stage),
-			 f.stage == SPAWN_STAGE_EXEC ? u->cfg->exec_start.v[0].path
+			 f.stage == SPAWN_STAGE_EXEC
+				 ? u->cfg->exec_start.v[u->cfg->type == SERVICE_ONESHOT &&
+							       u->oneshot_index < u->cfg->exec_start.n
+						       ? u->oneshot_index
+						       : 0]
+					   .path
 			 : f.stage == SPAWN_STAGE_CHDIR ? u->cfg->working_directory
 							: "failed",
 			 strerror(f.err));
@@ -1562,10 +1571,11 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 	}
 }
 
-/* One sd_notify datagram: READY=1, RELOADING=1, STOPPING=1, STATUS=...
- * (MAINPID= and WATCHDOG=1 are accepted and not acted on yet). Only the
- * main process may send, or with NotifyAccess=all any process of its
- * group; only notify units, or units with NotifyAccess=all, listen. */
+/* One sd_notify datagram: READY=1, RELOADING=1, STOPPING=1, STATUS=,
+ * WATCHDOG=1 (MAINPID= is accepted and not acted on yet). Only the main
+ * process may send, or with NotifyAccess=all any process of its group;
+ * units with NotifyAccess=none (the default but for Type=notify) ignore
+ * everything. */
 void
 unit_notify_message(struct superd *sd, pid_t pid, char *msg)
 {
@@ -1574,14 +1584,14 @@ unit_notify_message(struct superd *sd, pid_t pid, char *msg)
 	if (u == NULL || u->pid != pid) {
 		pid_t pg = getpgid(pid);
 		struct unit *g = pg > 0 ? hashmap_get_int(&sd->units_by_pid, pg) : NULL;
-		if (g == NULL || g->pgid != pg || !g->cfg->notify_access_all) {
+		if (g == NULL || g->pgid != pg || g->cfg->notify_access != NOTIFY_ACCESS_ALL) {
 			log_debug(u ? u->name : NULL, "notification from pid %ld ignored "
 				  "(not a main process; NotifyAccess=main)", (long)pid);
 			return;
 		}
 		u = g;
 	}
-	if (u->cfg->type != SERVICE_NOTIFY && !u->cfg->notify_access_all)
+	if (u->cfg->notify_access == NOTIFY_ACCESS_NONE)
 		return;
 	for (char *save = NULL, *line = strtok_r(msg, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {

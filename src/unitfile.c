@@ -220,7 +220,8 @@ static const struct enum_name action_names[] = {
 	{"none", UNIT_ACTION_NONE}, {"exit", UNIT_ACTION_EXIT}, {NULL, 0},
 };
 static const struct enum_name notify_access_names[] = {
-	{"main", 0}, {"all", 1}, {NULL, 0},
+	{"none", NOTIFY_ACCESS_NONE}, {"main", NOTIFY_ACCESS_MAIN},
+	{"exec", NOTIFY_ACCESS_MAIN}, {"all", NOTIFY_ACCESS_ALL}, {NULL, 0},
 };
 
 static const struct enum_name *const enum_tables[] = {
@@ -248,10 +249,7 @@ parse_enum(struct unitfile_parse *p, const struct unitfile_key *k,
 
 	for (const struct enum_name *e = t; e->name; e++) {
 		if (strcmp(value, e->name) == 0) {
-			if (k->arg == ENUM_NOTIFY_ACCESS)
-				*FIELD(p, k, bool) = e->value;
-			else
-				*FIELD(p, k, int) = e->value;
+			*FIELD(p, k, int) = e->value;
 			return;
 		}
 	}
@@ -667,7 +665,7 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"ForwardSignals", KEY_SERVICE, parse_forward_signals, 0, 0},
 	{"PIDFile", KEY_SERVICE, parse_abs_path, OFF(pid_file), 0},
 	{"WritePIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(write_pid_file), 0},
-	{"NotifyAccess", KEY_SERVICE, parse_enum, OFF(notify_access_all), ENUM_NOTIFY_ACCESS},
+	{"NotifyAccess", KEY_SERVICE, parse_enum, OFF(notify_access), ENUM_NOTIFY_ACCESS},
 	{"WatchdogSec", KEY_SERVICE, parse_duration, OFF(watchdog_usec), 0},
 	{"User", KEY_SERVICE | KEY_NOT_YET, parse_string, OFF(user), 0},
 	{"Group", KEY_SERVICE | KEY_NOT_YET, parse_string, OFF(group), 0},
@@ -901,6 +899,12 @@ unitfile_finalize(struct unitfile_parse *p)
 		diag_add(p->d, DIAG_WARNING, p->path, line,
 			 "Type=forking without PIDFile=: superd cannot tell which process is "
 			 "the daemon, and the unit will fail to start");
+	if (c->notify_access == NOTIFY_ACCESS_DEFAULT)
+		c->notify_access = c->type == SERVICE_NOTIFY ? NOTIFY_ACCESS_MAIN : NOTIFY_ACCESS_NONE;
+	if (c->watchdog_usec > 0 && c->notify_access == NOTIFY_ACCESS_NONE)
+		diag_add(p->d, DIAG_WARNING, p->path, line,
+			 "WatchdogSec= needs Type=notify or NotifyAccess=: the unit cannot "
+			 "send WATCHDOG=1, so the watchdog is not armed");
 	if (c->type == SERVICE_ONESHOT && !p->restart_set)
 		c->restart = RESTART_NO;
 	if (c->restart_max_usec < c->restart_usec)

@@ -36,6 +36,13 @@ enum kill_mode {
 	KILL_PROCESS,
 };
 
+enum notify_access {
+	NOTIFY_ACCESS_DEFAULT,
+	NOTIFY_ACCESS_NONE,
+	NOTIFY_ACCESS_MAIN, /* and "exec": superd's control processes never notify */
+	NOTIFY_ACCESS_ALL,
+};
+
 enum unit_action {
 	UNIT_ACTION_NONE,
 	UNIT_ACTION_EXIT,
@@ -104,7 +111,7 @@ struct unit_config {
 	bool forward_signals_set;
 	char *pid_file;
 	char *write_pid_file;
-	bool notify_access_all;
+	int notify_access; /* NOTIFY_ACCESS_*; DEFAULT: main for notify, else none */
 	uint64_t watchdog_usec;
 	char *user, *group;
 	struct strv supplementary_groups;

@@ -38,6 +38,7 @@ Wants=network-online.target
 
 [Service]
 ExecStart=/bin/true
+NotifyAccess=exec
 ProtectSystem=full
 ProtectSystem=strict
 PrivateTmp=yes
@@ -47,7 +48,8 @@ EOF
 check; rc=$?
 is "$rc" 0 "a systemd unit with sandboxing keys loads"
 is "$(grep -c 'ProtectSystem= is a systemd setting superd does not implement' "$T/err")" 1 "an ignored systemd key warns once, even when repeated"
-ok "PrivateTmp= gets its own warning" grep -q "distro.service:11: warning: PrivateTmp= is a systemd setting" "$T/err"
+ok "PrivateTmp= gets its own warning" grep -q "distro.service:12: warning: PrivateTmp= is a systemd setting" "$T/err"
+ok "systemd's NotifyAccess=exec is accepted" bash -c "! grep -q NotifyAccess '$T/err'"
 ok "network.target is ignored with a notice" grep -q "distro.service:4: notice: After=network.target: not a service" "$T/err"
 ok "[Install] keys are silent" bash -c "! grep -q WantedBy '$T/err'"
 check --strict; rc=$?

@@ -40,6 +40,9 @@ NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=300000 start_superd
 ok "late cannot start yet" wait_log "late.service: cannot start"
 ok "plain is up" wait_svc "^start name=plain "
 ok "no READY=1 while a unit's first start has not settled" bash -c "! grep -q 'READY=1' '$NLOG'"
+"$SUPERCTL" reload
+ok "a reload meanwhile says RELOADING=1" wait_for 5 notified "RELOADING=1"
+ok "but does not make superd look ready" bash -c "! grep -q 'READY=1' '$NLOG'"
 ln -s "$TESTSVC" "$T/late-bin"
 ok "READY=1 once every unit has settled" wait_for 10 notified "READY=1"
 ok "waiter had started by then" svc_has "^start name=waiter "

@@ -95,6 +95,18 @@ PIDFile=$T/writes-pid.pid
 ExecStart=$(svc --name writes-pid --pidfile $T/writes-pid.pid)
 EOF
 
+unit wd-simple <<EOF
+[Service]
+WatchdogSec=300ms
+ExecStart=$(svc --name wd-simple)
+EOF
+unit oneshot-missing <<EOF
+[Service]
+Type=oneshot
+ExecStart=/bin/true
+ExecStart=$T/missing-command
+EOF
+
 unit steps <<EOF
 [Service]
 Type=oneshot
@@ -185,6 +197,8 @@ ok "and restarted" wait_count "$SVCLOG" "^start name=wd-dead " 2
 ok "a unit gets WATCHDOG_USEC" svc_has "^env WATCHDOG_USEC=400000$"
 ok "a unit that pings keeps running" wait_count "$SVCLOG" "^notified name=wd-ok .*WATCHDOG=1" 12
 is "$(grep -c '^start name=wd-ok ' "$SVCLOG")" 1 "it was never restarted"
+is "$(grep -c '^start name=wd-simple ' "$SVCLOG")" 1 "a unit that cannot ping (simple) is not put under a watchdog"
+ok "and a warning said so" log_has "WatchdogSec= needs Type=notify or NotifyAccess="
 ok "and no watchdog timeout was logged for it" bash -c "! grep -q 'wd-ok.service: watchdog' '$LOG'"
 
 # --- oneshot --------------------------------------------------------------
@@ -201,6 +215,10 @@ rm -f "$T/steps"
 sc start steps; is "$?" 0 "superctl start of a oneshot returns 0 once it has finished"
 is "$(tr '\n' ' ' <"$T/steps")" "one two three " "all its commands had run by then"
 sc start broken-steps 2>/dev/null; is "$?" 1 "superctl start of a failing oneshot returns 1"
+ok "an exec failure of a later oneshot command names that command" wait_log "oneshot-missing.service: cannot start: executing $T/missing-command"
+rm -f "$T/setup.done"
+sc restart setup; is "$?" 0 "restart of an exited oneshot"
+ok "returns only once it has run again" test -e "$T/setup.done"
 
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"

@@ -127,7 +127,7 @@ test_defaults(void)
 		CHECK(c->auto_start);
 		CHECK_INT_EQ(c->start_limit_burst, 0);
 		CHECK(!c->remain_after_exit);
-		CHECK(!c->notify_access_all);
+		CHECK_INT_EQ(c->notify_access, NOTIFY_ACCESS_NONE); /* a simple unit listens to nothing */
 		CHECK(!c->forward_signals_set);
 		CHECK(!c->umask_set);
 		CHECK(!c->nice_set);
@@ -369,7 +369,7 @@ test_not_yet_keys(void)
 	CHECK_INT_EQ(c->forward_signals, (1u << SIGHUP) | (1u << SIGUSR2) | (1u << SIGTERM));
 	CHECK_STR_EQ(c->pid_file, "/run/web.pid");
 	CHECK_STR_EQ(c->write_pid_file, "/run/web2.pid");
-	CHECK(c->notify_access_all);
+	CHECK_INT_EQ(c->notify_access, NOTIFY_ACCESS_ALL);
 	CHECK_U64_EQ(c->watchdog_usec, 5 * SEC);
 	CHECK_STR_EQ(c->user, "nobody"); /* the last assignment wins */
 	CHECK_STR_EQ(c->group, "www");
