@@ -13,7 +13,9 @@
 #endif
 
 static enum log_level log_level = LOG_LEVEL_INFO;
+#ifdef HAVE_SYSTEMD
 static enum log_dest log_dest = LOG_TO_STDERR;
+#endif
 
 void
 log_set_dest(enum log_dest dest)
