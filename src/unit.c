@@ -6,6 +6,7 @@
 #include "duration.h"
 #include "log.h"
 #include "notify.h"
+#include "pidfile.h"
 #include "signame.h"
 #include "spawn.h"
 
@@ -607,6 +608,15 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	return pid;
 }
 
+/* WritePIDFile=: the main PID, written atomically for legacy tooling. A
+ * failure is logged and the unit runs on: the file is a courtesy. */
+static void
+unit_write_pid_file(struct unit *u)
+{
+	if (u->cfg->write_pid_file != NULL && pidfile_write(u->cfg->write_pid_file, u->pid) < 0)
+		log_warn_errno(u->name, "cannot write WritePIDFile=%s", u->cfg->write_pid_file);
+}
+
 /* Fork the main process; the unit is in inactive, failed or backoff. */
 static void
 unit_spawn(struct unit *u)
@@ -659,6 +669,7 @@ unit_spawn(struct unit *u)
 	}
 	u->sigkilled = false;
 	u->started_mono = ev_now(u->sd->loop);
+	unit_write_pid_file(u);
 	u->status_fd = fd;
 	u->sd->status_pipes++;
 	ev_io_set(&u->status_io, fd, EV_READ);
@@ -1259,6 +1270,8 @@ unit_finish_stop(struct unit *u)
 	group_waiters_remove(u);
 	unit_abort_control(u, "the unit has stopped");
 	u->pgid = 0;
+	if (u->cfg->write_pid_file != NULL && pidfile_remove(u->cfg->write_pid_file) < 0)
+		log_warn_errno(u->name, "cannot remove WritePIDFile=%s", u->cfg->write_pid_file);
 	/* PIDFile= is the program's; once the unit has stopped it is stale. */
 	if (u->cfg->pid_file != NULL && u->after_stop != UNIT_THEN_EXITED &&
 	    unlink(u->cfg->pid_file) < 0 && errno != ENOENT)
@@ -1373,6 +1386,7 @@ unit_adopt_forked(struct unit *u)
 	u->pid = pid;
 	pid_t pg = getpgid(pid);
 	u->pgid = pg > 0 ? pg : pid;
+	unit_write_pid_file(u);
 	log_info(u->name, "daemon pid %ld (from PIDFile=)", (long)pid);
 	unit_became_ready(u);
 	return true;

@@ -664,7 +664,7 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"ReloadSignal", KEY_SERVICE, parse_signal, OFF(reload_signal), 0},
 	{"ForwardSignals", KEY_SERVICE, parse_forward_signals, 0, 0},
 	{"PIDFile", KEY_SERVICE, parse_abs_path, OFF(pid_file), 0},
-	{"WritePIDFile", KEY_SERVICE | KEY_NOT_YET, parse_abs_path, OFF(write_pid_file), 0},
+	{"WritePIDFile", KEY_SERVICE, parse_abs_path, OFF(write_pid_file), 0},
 	{"NotifyAccess", KEY_SERVICE, parse_enum, OFF(notify_access), ENUM_NOTIFY_ACCESS},
 	{"WatchdogSec", KEY_SERVICE, parse_duration, OFF(watchdog_usec), 0},
 	{"User", KEY_SERVICE | KEY_NOT_YET, parse_string, OFF(user), 0},
