@@ -136,11 +136,69 @@ cleanup_pid_file(struct superd *sd)
 	sd->pid_file = NULL;
 }
 
+/* Send sig to every child superd still has: at shutdown, after the units,
+ * these are orphans that units left behind outside their process groups
+ * (setsid, double fork), reparented to superd as subreaper or PID 1.
+ * Returns how many there were. */
+static size_t
+signal_children(int sig)
+{
+	char path[64], buf[4096];
+	size_t n = 0;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	for (char *save = NULL, *w = strtok_r(buf, " \n", &save); w;
+	     w = strtok_r(NULL, " \n", &save)) {
+		pid_t pid = (pid_t)atol(w);
+		if (pid <= 1)
+			continue;
+		if (kill(pid, sig) == 0) {
+			n++;
+			if (sig != SIGKILL)
+				(void)kill(pid, SIGCONT);
+		}
+	}
+	return n;
+}
+
+static void
+orphan_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w, (void)revents;
+	/* Signal 0 only counts: exit once nobody is left. */
+	if (signal_children(0) == 0)
+		ev_break(loop, EVBREAK_ALL);
+}
+
 void
 superd_unit_released(struct superd *sd)
 {
-	/* Shutdown is over once no unit has a process left. */
-	if (sd->stopping_units && sd->nrunning == 0)
+	if (!sd->stopping_units || sd->nrunning > 0)
+		return;
+	/* Every unit is down; what else is still our child was left behind
+	 * by one (as subreaper, or PID 1, superd inherits it). Stop those
+	 * too, within the same deadline, then exit. */
+	if (!sd->orphans_signalled) {
+		sd->orphans_signalled = true;
+		size_t n = signal_children(SIGTERM);
+		if (n > 0) {
+			log_notice(NULL, "stopping %zu orphaned process(es) left behind by units", n);
+			ev_timer_init(&sd->orphan_poll, orphan_poll_cb, 0.05, 0.05);
+			ev_timer_start(sd->loop, &sd->orphan_poll);
+			return;
+		}
+	}
+	if (!ev_is_active(&sd->orphan_poll))
 		ev_break(sd->loop, EVBREAK_ALL);
 }
 
@@ -202,8 +260,18 @@ shutdown_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)w, (void)revents;
 	sd->stopping_units = true;
+	/* Orphans that units left behind, and anything else still a child of
+	 * superd's: SIGKILL too. */
+	bool only_orphans = sd->orphans_signalled && sd->nrunning == 0;
+	sd->orphans_signalled = true;
+	if (signal_children(SIGKILL) > 0) {
+		if (only_orphans)
+			log_warn(NULL, "orphaned processes killed with SIGKILL at the shutdown deadline");
+		sd->forced = true;
+	}
 	if (sd->nrunning == 0) {
-		ev_break(loop, EVBREAK_ALL);
+		if (!ev_is_active(&sd->orphan_poll))
+			ev_break(loop, EVBREAK_ALL);
 		return;
 	}
 	log_warn(NULL, "ShutdownTimeoutSec=%s has passed; sending SIGKILL to what is left",
@@ -414,6 +482,7 @@ main(int argc, char **argv)
 	ev_init(&sd.shutdown_deadline, shutdown_deadline_cb);
 	ev_init(&sd.shutdown_delay, shutdown_delay_cb);
 	ev_init(&sd.shutdown_grace, shutdown_grace_cb);
+	ev_init(&sd.orphan_poll, orphan_poll_cb);
 	unit_queue_init(&sd);
 
 	/* The control socket first: a second superd must stop here, before it
@@ -460,7 +529,9 @@ main(int argc, char **argv)
 		ev_run(sd.loop, 0);
 	}
 
-	int code = sd.exit_code ? sd.exit_code : sd.forced ? 1 : 0;
+	/* SuccessAction=/FailureAction=exit: the unit's status, as promised;
+	 * otherwise 1 if anything had to be SIGKILLed. */
+	int code = sd.action_exit ? sd.exit_code : sd.exit_code ? sd.exit_code : sd.forced ? 1 : 0;
 	ctl_close(&sd);
 	notify_server_close(&sd);
 	unit_free_all(&sd);

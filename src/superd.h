@@ -48,6 +48,8 @@ struct superd {
 	ev_timer shutdown_deadline; /* ShutdownTimeoutSec= from the start of shutdown */
 	ev_timer shutdown_delay;    /* ShutdownDelaySec= before the first stop signal */
 	ev_timer shutdown_grace;    /* after the final SIGKILL: how long to wait for reaping */
+	ev_timer orphan_poll;	    /* at shutdown, while orphans are being stopped */
+	bool orphans_signalled;
 
 	size_t nrunning; /* units that have a process (main or group) */
 	/* AutoStart units whose first start has not settled (ready, failed,
@@ -74,6 +76,11 @@ struct superd {
 	bool shutting_down;
 	bool stopping_units; /* past ShutdownDelaySec= */
 	bool forced;	     /* something had to be SIGKILLed during shutdown */
+	/* SuccessAction=/FailureAction=exit: shut down, exiting with the unit's
+	 * status. Set by the state machine, acted on before the next poll. */
+	bool action_pending;
+	bool action_exit;
+	char action_why[128];
 	int exit_code;
 };
 

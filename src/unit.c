@@ -37,6 +37,7 @@ enum unit_control {
 };
 
 static void unit_begin_start(struct unit *u);
+static void unit_request_action_exit(struct unit *u, const char *what);
 static void unit_became_ready(struct unit *u);
 static int unit_run_control(struct unit *u, int kind);
 static void unit_send_stop_signal(struct unit *u);
@@ -66,6 +67,26 @@ static double
 usec_to_sec(uint64_t usec)
 {
 	return (double)usec / 1e6;
+}
+
+/* SuccessAction=/FailureAction=exit: superd shuts down and exits with the
+ * unit's own status, 128+signal if it was killed (the container pattern). */
+static void
+unit_request_action_exit(struct unit *u, const char *what)
+{
+	struct superd *sd = u->sd;
+	int code = 1;
+
+	if (sd->shutting_down || sd->action_pending)
+		return;
+	if (u->has_last_status && WIFEXITED(u->last_status))
+		code = WEXITSTATUS(u->last_status);
+	else if (u->has_last_status && WIFSIGNALED(u->last_status))
+		code = 128 + WTERMSIG(u->last_status);
+	sd->action_pending = true;
+	sd->action_exit = true;
+	sd->exit_code = code;
+	snprintf(sd->action_why, sizeof(sd->action_why), "%s of %s, status %d", what, u->name, code);
 }
 
 /* The one place where a unit's state changes. timeout_usec is how long the
@@ -107,6 +128,8 @@ unit_set_state(struct unit *u, enum unit_state s, uint64_t timeout_usec,
 	}
 	if (u->waits != NULL)
 		ctl_unit_changed(u);
+	if (s == UNIT_FAILED && u->cfg->failure_action == UNIT_ACTION_EXIT)
+		unit_request_action_exit(u, "FailureAction=exit");
 }
 
 bool
@@ -1320,6 +1343,11 @@ unit_finish_stop(struct unit *u)
 	notify_start_waiters(u);
 	if (u->state == UNIT_INACTIVE && u->want_up)
 		unit_enqueue(u);
+	/* Ended well on its own (not a restart): SuccessAction=. */
+	if (u->cfg->success_action == UNIT_ACTION_EXIT && !sd->shutting_down &&
+	    (u->state == UNIT_INACTIVE || u->state == UNIT_EXITED) && u->has_last_status &&
+	    exit_clean(u->last_status))
+		unit_request_action_exit(u, "SuccessAction=exit");
 	superd_unit_released(sd);
 }
 
@@ -1753,6 +1781,10 @@ unit_drain_queue(struct superd *sd)
 	/* Each spawn holds a pipe until its exec is reported: never more in
 	 * flight than the open-file limit allows. The reports arrive as loop
 	 * events, and the next drain goes on from there. */
+	if (sd->action_pending) {
+		sd->action_pending = false;
+		superd_shutdown(sd, sd->action_why);
+	}
 	if (sd->nremoved > 0)
 		reap_removed(sd);
 	while (sd->queue_head != NULL && n++ < QUEUE_BATCH &&

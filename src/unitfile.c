@@ -643,8 +643,8 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"StartLimitBurst", KEY_UNIT | KEY_SERVICE, parse_unsigned, OFF(start_limit_burst), 0},
 	{"StartLimitIntervalSec", KEY_UNIT | KEY_SERVICE, parse_duration, OFF(start_limit_interval_usec), 0},
 	{"StartLimitInterval", KEY_UNIT | KEY_SERVICE, parse_duration, OFF(start_limit_interval_usec), 0},
-	{"SuccessAction", KEY_UNIT | KEY_SERVICE | KEY_NOT_YET, parse_enum, OFF(success_action), ENUM_ACTION},
-	{"FailureAction", KEY_UNIT | KEY_SERVICE | KEY_NOT_YET, parse_enum, OFF(failure_action), ENUM_ACTION},
+	{"SuccessAction", KEY_UNIT | KEY_SERVICE, parse_enum, OFF(success_action), ENUM_ACTION},
+	{"FailureAction", KEY_UNIT | KEY_SERVICE, parse_enum, OFF(failure_action), ENUM_ACTION},
 
 	{"Type", KEY_SERVICE, parse_enum, OFF(type), ENUM_TYPE},
 	{"ExecStart", KEY_SERVICE, parse_exec, 0, RAW_START},

@@ -1,0 +1,84 @@
+# SuccessAction=/FailureAction=exit (SPEC §2, §4): superd shuts down
+# gracefully and exits with the unit's own status, 128+signal if it was
+# killed: a container ends with its main service. And at shutdown, orphans
+# that units left outside their process groups are stopped too.
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+
+side() { # a second unit, to see that shutdown is graceful
+	unit side <<EOF
+[Service]
+ExecStart=$(svc --name side --term-exit 0)
+EOF
+}
+
+run_case() { # run_case DESCRIPTION EXPECTED-STATUS: units written already
+	: >"$LOG"
+	rm -f "$SVCLOG"
+	start_superd
+	wait_superd 20
+	is "$SD_STATUS" "$2" "$1"
+	ok "the other unit was stopped gracefully" svc_has "^exit name=side code=0"
+	rm -f "$UNITS"/*.service
+}
+
+side
+unit main <<EOF
+[Service]
+Restart=no
+SuccessAction=exit
+ExecStart=/bin/sh -c 'sleep 0.3; exit 0'
+EOF
+run_case "SuccessAction=exit: superd exits 0 when the unit ends well" 0
+ok "the cause is logged" log_has "shutting down (SuccessAction=exit of main.service, status 0)"
+
+side
+unit main <<EOF
+[Unit]
+FailureAction=exit
+[Service]
+Restart=no
+ExecStart=/bin/sh -c 'sleep 0.3; exit 7'
+EOF
+run_case "FailureAction=exit: superd exits with the unit's status (7)" 7
+
+side
+unit main <<EOF
+[Service]
+Restart=no
+FailureAction=exit
+ExecStart=$(svc --name main --run 0.3 --kill-self 9)
+EOF
+run_case "FailureAction=exit: a unit killed by SIGKILL gives 137" 137
+
+side
+unit main <<EOF
+[Service]
+RestartSec=100ms
+SuccessAction=exit
+FailureAction=exit
+StartLimitBurst=2
+StartLimitIntervalSec=1min
+ExecStart=/bin/sh -c 'sleep 0.2; exit 3'
+EOF
+run_case "with Restart=, FailureAction= waits until the unit really fails (3)" 3
+ok "after its restarts ran out" log_has "main.service: failed: start limit hit"
+
+# Orphans: a unit leaves a process in a session of its own, out of reach
+# of its process group. At shutdown superd stops it as well.
+unit leaver <<EOF
+[Service]
+ExecStart=/bin/sh -c 'setsid $(svc --name orphan) & exec $(svc --name leaver)'
+EOF
+: >"$LOG"
+rm -f "$SVCLOG"
+start_superd
+ok "the orphan runs in a session of its own" wait_svc "^start name=orphan "
+orphan=$(pid_of orphan)
+line=$(starts_of orphan)
+ok "outside the unit's process group" test "$(field "$line" sid)" = "$orphan"
+stop_superd
+is "$SD_STATUS" 0 "superd exits 0"
+ok "the orphan got SIGTERM at shutdown" svc_has "^signal name=orphan sig=TERM"
+ok "and is gone" gone "$orphan"
+ok "superd said so" log_has "stopping 1 orphaned process(es) left behind by units"
+done_testing
