@@ -1,0 +1,57 @@
+# superd as PID 1 of a PID namespace, as in a container (SPEC §8): it
+# handles the signals it acts on (the kernel gives PID 1 no default
+# actions), reaps every orphan, stops orphans at shutdown, and its exit
+# status is the container's.
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+: "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
+
+if [ "$(id -u)" -ne 0 ] || ! unshare --pid --fork --mount-proc true 2>/dev/null; then
+	echo "ok 1 # SKIP needs root and PID namespaces (unshare)"
+	echo "1..1"
+	exit 0
+fi
+
+# A unit whose shell leaves short-lived orphans (they must be reaped, not
+# left as zombies) and a long-lived one in a session of its own.
+unit app <<EOF
+[Service]
+ExecStart=/bin/sh -c '(sleep 0.2 &); (setsid sleep 100000 &); exec $(svc --name app --report-signals)'
+EOF
+
+start_pid1() { # start_pid1 [ENV=VALUE...]
+	env "$@" unshare --pid --fork --mount-proc "$SUPERD" -c "$T/superd.conf" -u "$UNITS" \
+		-s "$SOCK" >>"$LOG" 2>&1 &
+	SD_PID=$!
+}
+superd_host_pid() { pgrep -P "$SD_PID" -x superd; }
+
+start_pid1
+ok "superd answers as PID 1" wait_for 10 "$SUPERCTL" health
+inner=$(superd_host_pid)
+ok "superd is PID 1 in its namespace" grep -q "NSpid:.*[[:space:]]1$" "/proc/$inner/status"
+ok "the unit runs" wait_svc "^start name=app "
+is "$(field "$(starts_of app)" ppid)" 1 "its parent is PID 1: superd"
+ok "PID 1's unit still gets default signal dispositions" svc_has "^sigblk=0000000000000000 sigign=0000000000000000$"
+# The short-lived orphans exit after 0.2 s; superd must reap them.
+ok "an orphan exits and is reaped: no zombie under PID 1" wait_for 10 bash -c "[ \$(ps -o stat=,args= --ppid $inner | grep -c '^Z') -eq 0 ] && ! pgrep -f '^sleep 0.2$' >/dev/null"
+long=$(pgrep -f '^sleep 100000$' | head -n 1)
+ok "the long-lived orphan was reparented to PID 1" test "$(awk '/^PPid:/ { print $2 }' "/proc/$long/status")" = "$inner"
+
+kill -TERM "$inner"
+wait_superd 20
+is "$SD_STATUS" 0 "SIGTERM to PID 1 shuts down cleanly; the exit status is superd's"
+ok "the unit got its stop signal" svc_has "^signal name=app sig=TERM"
+ok "the orphan was stopped too" gone "$long"
+
+# The container ends with its main service, and with its status.
+unit app <<EOF
+[Service]
+Restart=no
+FailureAction=exit
+ExecStart=/bin/sh -c 'sleep 0.3; exit 42'
+EOF
+: >"$LOG"
+start_pid1
+wait_superd 20
+is "$SD_STATUS" 42 "FailureAction=exit: the namespace's exit status is the unit's"
+done_testing
