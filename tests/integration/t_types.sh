@@ -82,6 +82,20 @@ Type=forking
 PIDFile=$T/forky.pid
 ExecStart=$(svc --name forky --daemonize --pidfile $T/forky.pid)
 EOF
+# A classic shell daemon: double fork, new session, PID file, parent exits.
+cat >"$T/shdaemon" <<EOF
+#!/bin/sh
+( setsid sh -c 'echo \$\$ > $T/shdaemon.pid; exec sleep 100000' & )
+while [ ! -s $T/shdaemon.pid ]; do sleep 0.05; done
+exit 0
+EOF
+chmod +x "$T/shdaemon"
+unit shdaemon <<EOF
+[Service]
+Type=forking
+PIDFile=$T/shdaemon.pid
+ExecStart=$T/shdaemon
+EOF
 unit forky-lost <<EOF
 [Service]
 Type=forking
@@ -185,6 +199,13 @@ sc stop forky; is "$?" 0 "stopping the forking unit"
 ok "the daemon got the stop signal" svc_has "^signal name=forky sig=TERM"
 ok "the daemon is gone" gone "$daemon"
 ok "and superd removed its PIDFile=" test ! -e "$T/forky.pid"
+ok "a double-forking shell daemon is followed" wait_for 10 sc is-active shdaemon
+shd=$(cat "$T/shdaemon.pid")
+is "$(sc show shdaemon | sed -n 's/^MainPID=//p')" "$shd" "its main PID is the grandchild's, from its PID file"
+ok "which runs in a session of its own" test "$(ps -o sid= -p "$shd" | tr -d ' ')" = "$shd"
+sc stop shdaemon; is "$?" 0 "stopping it"
+ok "the daemon is gone" gone "$shd"
+ok "and its PID file removed" test ! -e "$T/shdaemon.pid"
 ok "a forking unit whose PID file never appears fails, naming it" wait_log "forky-lost.service: failed: PIDFile=$T/never-written.pid: No such file or directory"
 ok "a simple unit's PIDFile= is written by its program" wait_for 10 test -s "$T/writes-pid.pid"
 sc stop writes-pid
