@@ -1613,8 +1613,67 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 	}
 }
 
+/* The parent of pid, from /proc; 0 if unknown. */
+static pid_t
+parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+	long ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold anything but ')'. */
+	p = strrchr(buf, ')');
+	if (p == NULL || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+/* MAINPID=: a notify unit hands its main process over (a daemon that
+ * forks, a wrapper that spawns). The new one must belong to the unit: in
+ * its process group, or a descendant of the current main process. */
+static void
+unit_take_mainpid(struct unit *u, const char *value)
+{
+	char *end;
+	long v = strtol(value, &end, 10);
+	pid_t pid = (pid_t)v, p = 0;
+	bool ours = false;
+
+	if (*end != '\0' || v <= 1 || v > 0x3fffffff || pid == u->pid)
+		return;
+	if (getpgid(pid) == u->pgid)
+		ours = true;
+	for (int depth = 0, q = pid; !ours && depth < 16 && (p = parent_of(q)) > 1; depth++, q = p)
+		ours = p == u->pid;
+	if (!ours) {
+		log_warn(u->name, "MAINPID=%ld ignored: not a process of the unit", v);
+		return;
+	}
+	if (hashmap_put_int(&u->sd->units_by_pid, pid, u) < 0)
+		return;
+	/* The old main process is now just a process of the unit: its exit
+	 * will be an orphan's, not the unit's. */
+	hashmap_del_int(&u->sd->units_by_pid, u->pid);
+	log_info(u->name, "main process is now pid %ld (MAINPID=)", v);
+	u->pid = pid;
+	pid_t pg = getpgid(pid);
+	if (pg > 0 && pg != u->pgid)
+		u->pgid = pg;
+	unit_write_pid_file(u);
+}
+
 /* One sd_notify datagram: READY=1, RELOADING=1, STOPPING=1, STATUS=,
- * WATCHDOG=1 (MAINPID= is accepted and not acted on yet). Only the main
+ * WATCHDOG=1, MAINPID=. Only the main
  * process may send, or with NotifyAccess=all any process of its group;
  * units with NotifyAccess=none (the default but for Type=notify) ignore
  * everything. */
@@ -1658,6 +1717,8 @@ unit_notify_message(struct superd *sd, pid_t pid, char *msg)
 			}
 		} else if (strcmp(line, "STOPPING=1") == 0) {
 			log_info(u->name, "says it is stopping (STOPPING=1)");
+		} else if (strncmp(line, "MAINPID=", 8) == 0) {
+			unit_take_mainpid(u, line + 8);
 		} else if (strncmp(line, "STATUS=", 7) == 0) {
 			snprintf(u->status_text, sizeof(u->status_text), "%s", line + 7);
 		} else {

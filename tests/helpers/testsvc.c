@@ -134,7 +134,7 @@ usage(void)
 		"  [--term-delay SEC] [--fork-child] [--child-ignore-term]\n"
 		"  [--report-signals] [--report-fds] [--report-env] [--report-cwd]\n"
 		"  [--escape-parent] [--notify MSG [--notify-delay SEC]] [--watchdog SEC]\n"
-		"  [--daemonize]\n"
+		"  [--daemonize] [--handover]\n"
 		"  | --notify-recv SOCKET LOG | --exec-ignoring PROGRAM ARGS...\n");
 	exit(2);
 }
@@ -240,6 +240,7 @@ main(int argc, char **argv)
 		{"notify-delay", required_argument, NULL, 'Y'},
 		{"watchdog", required_argument, NULL, 'G'},
 		{"daemonize", no_argument, NULL, 'Z'},
+		{"handover", no_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *pidfile = NULL;
@@ -249,7 +250,7 @@ main(int argc, char **argv)
 	int rep_signals = 0, rep_fds = 0, rep_env = 0, rep_cwd = 0, escape_parent = 0;
 	const char *notify_msg = NULL;
 	double notify_delay = 0, watchdog = 0;
-	int daemonize = 0;
+	int daemonize = 0, handover = 0;
 
 	if (argc > 2 && strcmp(argv[1], "--exec-ignoring") == 0)
 		exec_ignoring(argv + 2);
@@ -277,6 +278,7 @@ main(int argc, char **argv)
 		case 'Y': notify_delay = atof(optarg); break;
 		case 'G': watchdog = atof(optarg); break;
 		case 'Z': daemonize = 1; break;
+		case 'H': handover = 1; break;
 		default: usage();
 		}
 	}
@@ -362,6 +364,22 @@ main(int argc, char **argv)
 			return 1;
 		close(p[1]);
 		pidfile = NULL;
+	}
+	if (handover) {
+		/* Hand the main role to a child, as a daemon that re-spawns
+		 * itself does: MAINPID= and READY=1, then the parent exits. */
+		pid_t child = fork();
+		if (child < 0)
+			return 1;
+		if (child > 0) {
+			char msg[64];
+			snprintf(msg, sizeof(msg), "MAINPID=%ld\nREADY=1", (long)child);
+			notify_send(msg);
+			report("handed-over name=%s pid=%ld to=%ld t=%lld", name, (long)getpid(),
+			       (long)child, now_ns());
+			_exit(0);
+		}
+		report("new-main name=%s pid=%ld t=%lld", name, (long)getpid(), now_ns());
 	}
 	if (pidfile)
 		write_pidfile(pidfile, getpid());

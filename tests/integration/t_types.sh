@@ -121,6 +121,13 @@ ExecStart=/bin/true
 ExecStart=$T/missing-command
 EOF
 
+unit handover <<EOF
+[Service]
+Type=notify
+RestartSec=100ms
+ExecStart=$(svc --name handover --handover)
+EOF
+
 unit steps <<EOF
 [Service]
 Type=oneshot
@@ -210,6 +217,15 @@ ok "a forking unit whose PID file never appears fails, naming it" wait_log "fork
 ok "a simple unit's PIDFile= is written by its program" wait_for 10 test -s "$T/writes-pid.pid"
 sc stop writes-pid
 ok "and removed by superd once the unit has stopped" test ! -e "$T/writes-pid.pid"
+
+# --- MAINPID= -----------------------------------------------------------------
+ok "handover: the first process announced its child" wait_svc "^handed-over name=handover "
+newmain=$(field "$(grep '^new-main name=handover ' "$SVCLOG" | head -n 1)" pid)
+ok "the unit is active" wait_for 10 sc is-active handover
+is "$(sc show handover | sed -n 's/^MainPID=//p')" "$newmain" "MAINPID= made the child the main process"
+ok "the first process exiting did not count as the unit's exit" bash -c "! grep -q 'handover.service: main process exited' '$LOG'"
+kill -TERM "$newmain"
+ok "the new main process's exit is the unit's: it restarts" wait_count "$SVCLOG" "^handed-over name=handover " 2
 
 # --- watchdog -------------------------------------------------------------
 ok "a unit that stops pinging is killed at WatchdogSec=" wait_log "wd-dead.service: watchdog timeout: no WATCHDOG=1 within 400ms; sending SIGABRT"
