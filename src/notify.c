@@ -121,12 +121,11 @@ void notify_stopping(struct superd *sd) { (void)sd; }
 
 /* ---- the NOTIFY_SOCKET server for units (no libsystemd needed) ---- */
 
-static void
-notify_server_cb(struct ev_loop *loop, ev_io *w, int revents)
+void
+notify_server_drain(struct superd *sd)
 {
-	struct superd *sd = ev_userdata(loop);
-
-	(void)w, (void)revents;
+	if (sd->notify_fd <= 0)
+		return;
 	for (int budget = 0; budget < 256; budget++) {
 		char msg[4097];
 		union {
@@ -163,6 +162,13 @@ notify_server_cb(struct ev_loop *loop, ev_io *w, int revents)
 			continue; /* who sent it cannot be told: ignored */
 		unit_notify_message(sd, cred->pid, msg);
 	}
+}
+
+static void
+notify_server_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)w, (void)revents;
+	notify_server_drain(ev_userdata(loop));
 }
 
 const char *

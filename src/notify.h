@@ -21,5 +21,9 @@ void notify_stopping(struct superd *sd);
  * NOTIFY_SOCKET value, or NULL if it could not be created (logged). */
 const char *notify_server_path(struct superd *sd);
 void notify_server_close(struct superd *sd);
+/* Handle every notification already waiting: called before a main
+ * process's exit is handled, so that a MAINPID= it sent just before
+ * exiting is not lost to the race. */
+void notify_server_drain(struct superd *sd);
 
 #endif

@@ -269,9 +269,15 @@ shutdown_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			log_warn(NULL, "orphaned processes killed with SIGKILL at the shutdown deadline");
 		sd->forced = true;
 	}
+	if (sd->nrunning == 0 && !ev_is_active(&sd->orphan_poll)) {
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	/* What is still there after SIGKILL gets SHUTDOWN_GRACE_SEC to be
+	 * reaped, units and orphans alike: the bound holds either way. */
 	if (sd->nrunning == 0) {
-		if (!ev_is_active(&sd->orphan_poll))
-			ev_break(loop, EVBREAK_ALL);
+		ev_timer_set(&sd->shutdown_grace, SHUTDOWN_GRACE_SEC, 0.);
+		ev_timer_start(loop, &sd->shutdown_grace);
 		return;
 	}
 	log_warn(NULL, "ShutdownTimeoutSec=%s has passed; sending SIGKILL to what is left",

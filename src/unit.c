@@ -691,6 +691,7 @@ unit_spawn(struct unit *u)
 		u->sd->nrunning++;
 	}
 	u->sigkilled = false;
+	u->stop_requested = false;
 	u->started_mono = ev_now(u->sd->loop);
 	unit_write_pid_file(u);
 	u->status_fd = fd;
@@ -913,6 +914,7 @@ unit_begin_stop_then(struct unit *u, enum unit_after_stop then)
 
 	unit_abort_control(u, "interrupted: the unit is stopping");
 	u->after_stop = then;
+	u->stop_requested = true;
 	if (!unit_has_process(u)) {
 		/* Stopped while ExecStartPre= ran: nothing else to wait for. */
 		unit_finish_stop(u);
@@ -1343,8 +1345,8 @@ unit_finish_stop(struct unit *u)
 	notify_start_waiters(u);
 	if (u->state == UNIT_INACTIVE && u->want_up)
 		unit_enqueue(u);
-	/* Ended well on its own (not a restart): SuccessAction=. */
-	if (u->cfg->success_action == UNIT_ACTION_EXIT && !sd->shutting_down &&
+	/* Ended well on its own (not stopped, not restarting): SuccessAction=. */
+	if (u->cfg->success_action == UNIT_ACTION_EXIT && !sd->shutting_down && !u->stop_requested &&
 	    (u->state == UNIT_INACTIVE || u->state == UNIT_EXITED) && u->has_last_status &&
 	    exit_clean(u->last_status))
 		unit_request_action_exit(u, "SuccessAction=exit");
@@ -1508,7 +1510,13 @@ unit_status_cb(struct ev_loop *loop, ev_io *w, int revents)
 void
 unit_child_exited(struct superd *sd, pid_t pid, int status)
 {
-	struct unit *u = hashmap_del_int(&sd->units_by_pid, pid);
+	struct unit *u = hashmap_get_int(&sd->units_by_pid, pid);
+
+	/* A notify unit's main process may have handed over (MAINPID=) just
+	 * before exiting: read what it said first. */
+	if (u != NULL && u->pid == pid && u->cfg->notify_access != NOTIFY_ACCESS_NONE)
+		notify_server_drain(sd);
+	u = hashmap_del_int(&sd->units_by_pid, pid);
 	char how[128], dur[64];
 
 	if (u == NULL) {

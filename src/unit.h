@@ -81,6 +81,7 @@ struct unit {
 	bool sigkilled;  /* the stop timeout fired */
 	bool running;	 /* counted in sd->nrunning: has a process or group */
 	bool first_start; /* counted in sd->starting */
+	bool stop_requested; /* this run ends because superd stopped it */
 
 	/* Ordering, resolved both ways: units this one starts after, and the
 	 * units that start after this one. */

@@ -63,6 +63,22 @@ EOF
 run_case "with Restart=, FailureAction= waits until the unit really fails (3)" 3
 ok "after its restarts ran out" log_has "main.service: failed: start limit hit"
 
+# Stopping a SuccessAction=exit unit on purpose is not the unit ending.
+unit main <<EOF
+[Service]
+SuccessAction=exit
+ExecStart=$(svc --name main)
+EOF
+: >"$LOG"
+rm -f "$SVCLOG"
+start_superd
+ok "main runs" wait_svc "^start name=main "
+"$SUPERCTL" stop main; is "$?" 0 "superctl stop of a SuccessAction=exit unit answers 0"
+ok "and superd keeps running" alive "$SD_PID"
+stop_superd
+is "$SD_STATUS" 0 "until it is shut down itself"
+rm -f "$UNITS"/*.service
+
 # Orphans: a unit leaves a process in a session of its own, out of reach
 # of its process group. At shutdown superd stops it as well.
 unit leaver <<EOF

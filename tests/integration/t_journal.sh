@@ -44,8 +44,8 @@ ok "auto, stderr not the journal: lines go to stderr" wait_log "web.service: sta
 stop_superd
 : >"$LOG"
 js=$(stat -c '%d:%i' "$LOG")
-JOURNAL_STREAM=$js start_superd
 before=$(grep -c "web.service: started" "$JLOG")
+JOURNAL_STREAM=$js start_superd
 wait_for 10 bash -c "[ \$(grep -c 'web.service: started' '$JLOG') -gt $before ]"
 ok "auto, JOURNAL_STREAM matching stderr: lines go to the journal" test "$(grep -c 'web.service: started' "$JLOG")" -gt "$before"
 ok "and not to stderr" bash -c "! grep -q 'web.service: started' '$LOG'"

@@ -1,5 +1,6 @@
 # StandardOutput= and StandardError=: inherit (superd's), null, file:,
-# append:, journal (superd's own output when no journald listens).
+# append:. (journal: t_journal.sh, the one test that stands in for
+# journald at its machine-wide sockets.)
 . "$TOP_SRCDIR/tests/integration/lib.sh"
 
 say() { echo "/bin/sh -c 'echo $1-out; echo $1-err >&2; exec sleep 100000'"; }
@@ -33,11 +34,6 @@ StandardOutput=file:$T/no-such-dir/out.log
 RestartSec=5s
 ExecStart=$(say badfile)
 EOF
-unit journal <<EOF
-[Service]
-StandardOutput=journal
-ExecStart=$(say journal)
-EOF
 
 start_superd
 ok "inherit: the unit's stdout is superd's" wait_log "^inherits-out$"
@@ -50,10 +46,6 @@ ok "StandardError=file: gets stderr apart" wait_for 10 grep -qx split-err "$T/sp
 ok "and stdout's file has no stderr line" bash -c "! grep -q split-err '$T/split.out'"
 ok "a file that cannot be opened is an error naming the cause" wait_log "badfile.service: cannot open the file of StandardOutput=/StandardError=: No such file or directory"
 ok "and is backed off like a crash" wait_log "badfile.service: restarting in"
-if [ ! -S /run/systemd/journal/stdout ]; then
-	ok "journal without journald (or without libsystemd): a warning" wait_for 10 grep -Eq "journal.service: (journal unavailable|built without journal support)" "$LOG"
-	ok "and the output goes to superd's instead" wait_log "^journal-out$"
-fi
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
 ok "null: nothing of the silent unit reached superd's output" bash -c "! grep -q silent- '$LOG'"

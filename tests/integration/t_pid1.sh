@@ -15,7 +15,7 @@ fi
 # left as zombies) and a long-lived one in a session of its own.
 unit app <<EOF
 [Service]
-ExecStart=/bin/sh -c '(sleep 0.2 &); (setsid sleep 100000 &); exec $(svc --name app --report-signals)'
+ExecStart=/bin/sh -c '($(svc --name brief --run 0.2) &); (setsid $(svc --name orphan) &); exec $(svc --name app --report-signals)'
 EOF
 
 start_pid1() { # start_pid1 [ENV=VALUE...]
@@ -33,8 +33,14 @@ ok "the unit runs" wait_svc "^start name=app "
 is "$(field "$(starts_of app)" ppid)" 1 "its parent is PID 1: superd"
 ok "PID 1's unit still gets default signal dispositions" svc_has "^sigblk=0000000000000000 sigign=0000000000000000$"
 # The short-lived orphans exit after 0.2 s; superd must reap them.
-ok "an orphan exits and is reaped: no zombie under PID 1" wait_for 10 bash -c "[ \$(ps -o stat=,args= --ppid $inner | grep -c '^Z') -eq 0 ] && ! pgrep -f '^sleep 0.2$' >/dev/null"
-long=$(pgrep -f '^sleep 100000$' | head -n 1)
+# testsvc reports PIDs of the namespace; on the host, find them by their
+# command line, which names this test's directory.
+hostpid() { pgrep -f -- "$SVCLOG --name $1( |\$)" | head -n 1; }
+no_zombies() { [ "$(ps -o stat= --ppid "$inner" | grep -c '^Z')" -eq 0 ]; }
+ok "the short-lived orphan has exited" wait_svc "^exit name=brief "
+ok "and was reaped by PID 1: no zombie left" wait_for 10 no_zombies
+ok "the long-lived orphan runs" wait_svc "^start name=orphan "
+long=$(hostpid orphan)
 ok "the long-lived orphan was reparented to PID 1" test "$(awk '/^PPid:/ { print $2 }' "/proc/$long/status")" = "$inner"
 
 kill -TERM "$inner"
