@@ -1,5 +1,6 @@
 #include "unitfile.h"
 
+#include "buf.h"
 #include "duration.h"
 #include "inifile.h"
 #include "signame.h"
@@ -43,6 +44,8 @@ struct unitfile_parse {
 	struct strv warned;
 	bool timeout_stop_set;
 	bool restart_set;
+	/* Where each EnvironmentFile= was written, for its messages. */
+	unsigned envfile_line[64];
 };
 
 struct unitfile_key;
@@ -300,6 +303,18 @@ parse_strv(struct unitfile_parse *p, const struct unitfile_key *k,
 		if (strv_push(field, words.v[i]) < 0)
 			oom(p, line);
 	strv_clear(&words);
+}
+
+static void
+parse_env_files(struct unitfile_parse *p, const struct unitfile_key *k,
+		const char *value, unsigned line)
+{
+	struct strv *field = FIELD(p, k, struct strv);
+	size_t before = field->n;
+
+	parse_strv(p, k, value, line);
+	for (size_t i = before; i < field->n && i < sizeof(p->envfile_line) / sizeof(unsigned); i++)
+		p->envfile_line[i] = line;
 }
 
 static bool
@@ -679,9 +694,9 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"StateDirectoryMode", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
 	{"LogsDirectoryMode", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
 	{"Environment", KEY_SERVICE, parse_environment, 0, 0},
-	{"EnvironmentFile", KEY_SERVICE | KEY_NOT_YET, parse_strv, OFF(environment_files), 0},
-	{"PassEnvironment", KEY_SERVICE | KEY_NOT_YET, parse_env_names, OFF(pass_environment), 0},
-	{"UnsetEnvironment", KEY_SERVICE | KEY_NOT_YET, parse_env_names, OFF(unset_environment), 0},
+	{"EnvironmentFile", KEY_SERVICE, parse_env_files, OFF(environment_files), 0},
+	{"PassEnvironment", KEY_SERVICE, parse_env_names, OFF(pass_environment), 0},
+	{"UnsetEnvironment", KEY_SERVICE, parse_env_names, OFF(unset_environment), 0},
 	{"RedactEnvironment", KEY_SERVICE, parse_env_names, OFF(redact_environment), 0},
 	{"StandardOutput", KEY_SERVICE, parse_output, OFF(standard_output), 0},
 	{"StandardError", KEY_SERVICE, parse_output, OFF(standard_error), 0},
@@ -877,12 +892,164 @@ finalize_exec(struct unitfile_parse *p, enum raw_exec_kind kind,
 	}
 }
 
+/* Set name=value in the unit's environment list (replacing). */
+static void
+env_set(struct unitfile_parse *p, const char *name, size_t nlen, const char *value, unsigned line)
+{
+	struct strv *env = &p->c->environment;
+	char *kv;
+
+	if (asprintf(&kv, "%.*s=%s", (int)nlen, name, value) < 0) {
+		oom(p, line);
+		return;
+	}
+	for (size_t i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], name, nlen) == 0 && env->v[i][nlen] == '=') {
+			free(env->v[i]);
+			env->v[i] = kv;
+			return;
+		}
+	if (strv_push_take(env, kv) < 0)
+		oom(p, line);
+}
+
+/* One EnvironmentFile=, as systemd reads it: NAME=VALUE lines, '#' and ';'
+ * comments, values in '...' or "..." (backslash escapes in the latter),
+ * a trailing backslash continues a line. Problems name the file and line,
+ * never a value (it may be a secret). */
+static void
+load_env_file(struct unitfile_parse *p, const char *spec, unsigned line)
+{
+	bool optional = spec[0] == '-';
+	const char *path = spec + optional;
+	FILE *f;
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned lineno = 0;
+
+	if (path[0] != '/') {
+		diag_add(p->d, DIAG_ERROR, p->path, line,
+			 "EnvironmentFile=%s: not an absolute path", path);
+		return;
+	}
+	f = fopen(path, "re");
+	if (f == NULL) {
+		if (!optional)
+			diag_add(p->d, DIAG_ERROR, p->path, line,
+				 "EnvironmentFile=%s: %s (a '-' prefix makes it optional)", path,
+				 strerror(errno));
+		return;
+	}
+	struct buf logical = {0};
+	unsigned first = 0;
+	while ((n = getline(&buf, &cap, f)) >= 0) {
+		lineno++;
+		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+			buf[--n] = '\0';
+		if (logical.len == 0)
+			first = lineno;
+		if (n > 0 && buf[n - 1] == '\\') {
+			buf_add(&logical, buf, (size_t)n - 1);
+			continue;
+		}
+		buf_add(&logical, buf, (size_t)n);
+		char *l = logical.data ? logical.data : (char *)"";
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (*l == '\0' || *l == '#' || *l == ';') {
+			buf_reset(&logical);
+			continue;
+		}
+		if (strncmp(l, "export ", 7) == 0)
+			l += 7;
+		char *eq = strchr(l, '=');
+		size_t nlen = eq ? (size_t)(eq - l) : 0;
+		bool valid = eq != NULL && nlen > 0 && !isdigit((unsigned char)l[0]);
+		for (size_t i = 0; valid && i < nlen; i++)
+			valid = isalnum((unsigned char)l[i]) || l[i] == '_';
+		if (!valid) {
+			diag_add(p->d, DIAG_ERROR, path, first, "expected NAME=VALUE");
+			buf_reset(&logical);
+			continue;
+		}
+		/* The value: quoted or bare, trailing blanks of a bare one dropped. */
+		struct buf v = {0};
+		const char *s = eq + 1;
+		bool bad = false;
+		if (*s == '"' || *s == '\'') {
+			char q = *s++;
+			for (; *s && *s != q; s++) {
+				if (q == '"' && *s == '\\' && s[1] != '\0')
+					s++;
+				buf_add(&v, s, 1);
+			}
+			bad = *s != q;
+		} else {
+			size_t len = strlen(s);
+			while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+				len--;
+			buf_add(&v, s, len);
+		}
+		if (bad)
+			diag_add(p->d, DIAG_ERROR, path, first, "unterminated quote in the value of %.*s",
+				 (int)nlen, l);
+		else
+			env_set(p, l, nlen, v.data ? v.data : "", line);
+		buf_free(&v);
+		buf_reset(&logical);
+	}
+	buf_free(&logical);
+	free(buf);
+	fclose(f);
+}
+
+/* The unit's environment, complete: Environment=, then EnvironmentFile=
+ * (which wins), then PassEnvironment= from superd's own, then
+ * UnsetEnvironment= taken away. Done at (re)load, not per start. */
+static void
+finalize_environment(struct unitfile_parse *p)
+{
+	struct unit_config *c = p->c;
+	unsigned line = c->service_line ? c->service_line : 1;
+
+	for (size_t i = 0; i < c->environment_files.n; i++)
+		load_env_file(p, c->environment_files.v[i],
+			      i < sizeof(p->envfile_line) / sizeof(unsigned) && p->envfile_line[i]
+				      ? p->envfile_line[i]
+				      : line);
+	for (size_t i = 0; i < c->pass_environment.n; i++) {
+		const char *name = c->pass_environment.v[i];
+		const char *val = getenv(name);
+		if (val != NULL)
+			env_set(p, name, strlen(name), val, line);
+	}
+	for (size_t i = 0; i < c->unset_environment.n; i++) {
+		const char *u = c->unset_environment.v[i];
+		const char *eq = strchr(u, '=');
+		size_t j = 0;
+		for (size_t k = 0; k < c->environment.n; k++) {
+			char *e = c->environment.v[k];
+			bool drop = eq ? strcmp(e, u) == 0
+				       : strncmp(e, u, strlen(u)) == 0 && e[strlen(u)] == '=';
+			if (drop)
+				free(e);
+			else
+				c->environment.v[j++] = e;
+		}
+		c->environment.n = j;
+		if (c->environment.v)
+			c->environment.v[j] = NULL;
+	}
+}
+
 static void
 unitfile_finalize(struct unitfile_parse *p)
 {
 	struct unit_config *c = p->c;
 	unsigned line = c->service_line ? c->service_line : 1;
 
+	finalize_environment(p);
 	finalize_exec(p, RAW_START, &c->exec_start, "ExecStart");
 	finalize_exec(p, RAW_START_PRE, &c->exec_start_pre, "ExecStartPre");
 	finalize_exec(p, RAW_START_POST, &c->exec_start_post, "ExecStartPost");
