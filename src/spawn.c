@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,9 @@ spawn_stage_name(int stage)
 	case SPAWN_STAGE_NICE: return "setting Nice=";
 	case SPAWN_STAGE_NO_NEW_PRIVS: return "setting NoNewPrivileges=";
 	case SPAWN_STAGE_CHDIR: return "changing to WorkingDirectory=";
+	case SPAWN_STAGE_GROUPS: return "setting SupplementaryGroups=";
+	case SPAWN_STAGE_GID: return "setting Group=";
+	case SPAWN_STAGE_UID: return "setting User=";
 	case SPAWN_STAGE_EXEC: return "executing";
 	default: return "starting";
 	}
@@ -123,6 +127,16 @@ child_run(const struct spawn_plan *plan, int fd)
 		child_fail(fd, SPAWN_STAGE_NICE);
 	if (plan->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail(fd, SPAWN_STAGE_NO_NEW_PRIVS);
+	/* Groups first, then the group, then the user: each step needs the
+	 * privileges the next one gives up. */
+	if (plan->set_ids) {
+		if (setgroups(plan->ngroups, plan->groups) < 0)
+			child_fail(fd, SPAWN_STAGE_GROUPS);
+		if (setresgid(plan->gid, plan->gid, plan->gid) < 0)
+			child_fail(fd, SPAWN_STAGE_GID);
+		if (setresuid(plan->uid, plan->uid, plan->uid) < 0)
+			child_fail(fd, SPAWN_STAGE_UID);
+	}
 	if (plan->cwd != NULL && chdir(plan->cwd) < 0 && !plan->cwd_optional)
 		child_fail(fd, SPAWN_STAGE_CHDIR);
 

@@ -26,6 +26,9 @@ enum spawn_stage {
 	SPAWN_STAGE_NICE,
 	SPAWN_STAGE_NO_NEW_PRIVS,
 	SPAWN_STAGE_CHDIR,
+	SPAWN_STAGE_GROUPS,
+	SPAWN_STAGE_GID,
+	SPAWN_STAGE_UID,
 	SPAWN_STAGE_EXEC,
 };
 
@@ -56,6 +59,12 @@ struct spawn_plan {
 	bool no_new_privs;
 	const struct spawn_limit *limits;
 	size_t nlimits;
+	/* Credentials, resolved before fork; set_ids false: superd's own. */
+	bool set_ids;
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
 };
 
 /* Fork and exec per plan. On success returns the child's PID and stores the

@@ -11,6 +11,8 @@
 #include "spawn.h"
 
 #include <dirent.h>
+#include <grp.h>
+#include <pwd.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -42,7 +44,7 @@ static void unit_became_ready(struct unit *u);
 static int unit_run_control(struct unit *u, int kind);
 static void unit_send_stop_signal(struct unit *u);
 static void unit_begin_stop_then(struct unit *u, enum unit_after_stop then);
-static char **envp_with(char **envp, char *extra);
+static char **envp_with(char *const *envp, char *extra);
 static void reap_removed(struct superd *sd);
 static void unit_abort_control(struct unit *u, const char *why);
 static void unit_try_stop(struct unit *u);
@@ -473,7 +475,7 @@ free_argv(char **v)
 
 /* envp plus one more "NAME=value" (not copied); NULL on ENOMEM. */
 static char **
-envp_with(char **envp, char *extra)
+envp_with(char *const *envp, char *extra)
 {
 	size_t n = 0;
 	char **v;
@@ -534,6 +536,79 @@ output_fd(struct unit *u, const char *spec, bool is_stderr, bool *own)
 	return -1;
 }
 
+/* User=, Group=, SupplementaryGroups= resolved now, before fork (NSS may
+ * block; it must not happen in the child). Returns 0, or -1 with a reason
+ * for the user in why. The user's own groups come along (initgroups). */
+struct unit_ids {
+	bool set;
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[256];
+	int ngroups;
+	char home[256], shell[128], user[64];
+};
+
+static int
+resolve_ids(const struct unit_config *cfg, struct unit_ids *ids, char *why, size_t size)
+{
+	memset(ids, 0, sizeof(*ids));
+	if (cfg->user == NULL && cfg->group == NULL && cfg->supplementary_groups.n == 0)
+		return 0;
+	ids->set = true;
+	ids->uid = getuid();
+	ids->gid = getgid();
+	if (cfg->user != NULL) {
+		errno = 0;
+		struct passwd *pw = getpwnam(cfg->user);
+		char *end;
+		long n = strtol(cfg->user, &end, 10);
+		if (pw == NULL && *end == '\0' && n >= 0)
+			pw = getpwuid((uid_t)n);
+		if (pw == NULL) {
+			snprintf(why, size, "User=%s: no such user", cfg->user);
+			return -1;
+		}
+		ids->uid = pw->pw_uid;
+		ids->gid = pw->pw_gid;
+		snprintf(ids->home, sizeof(ids->home), "%s", pw->pw_dir);
+		snprintf(ids->shell, sizeof(ids->shell), "%s", pw->pw_shell);
+		snprintf(ids->user, sizeof(ids->user), "%s", pw->pw_name);
+	}
+	if (cfg->group != NULL) {
+		struct group *gr = getgrnam(cfg->group);
+		char *end;
+		long n = strtol(cfg->group, &end, 10);
+		if (gr == NULL && *end == '\0' && n >= 0)
+			gr = getgrgid((gid_t)n);
+		if (gr == NULL) {
+			snprintf(why, size, "Group=%s: no such group", cfg->group);
+			return -1;
+		}
+		ids->gid = gr->gr_gid;
+	}
+	ids->ngroups = (int)(sizeof(ids->groups) / sizeof(ids->groups[0]));
+	if (cfg->user != NULL) {
+		if (getgrouplist(ids->user, ids->gid, ids->groups, &ids->ngroups) < 0) {
+			snprintf(why, size, "User=%s: too many groups", cfg->user);
+			return -1;
+		}
+	} else {
+		ids->groups[0] = ids->gid;
+		ids->ngroups = 1;
+	}
+	for (size_t i = 0; i < cfg->supplementary_groups.n; i++) {
+		struct group *gr = getgrnam(cfg->supplementary_groups.v[i]);
+		if (gr == NULL) {
+			snprintf(why, size, "SupplementaryGroups=%s: no such group",
+				 cfg->supplementary_groups.v[i]);
+			return -1;
+		}
+		if (ids->ngroups < (int)(sizeof(ids->groups) / sizeof(ids->groups[0])))
+			ids->groups[ids->ngroups++] = gr->gr_gid;
+	}
+	return 0;
+}
+
 /* Fork cmd with the unit's settings; envp NULL: the unit's. Returns the
  * PID and the exec report pipe in *fd, or -1 with errno. */
 static pid_t
@@ -557,6 +632,20 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	bool oom;
 	pid_t pid;
 	int saved;
+	struct unit_ids ids;
+	char why[256];
+
+	if (resolve_ids(cfg, &ids, why, sizeof(why)) < 0) {
+		snprintf(u->reason, sizeof(u->reason), "%s", why);
+		log_err(u->name, "cannot start: %s", why);
+		errno = EINVAL;
+		return -1;
+	}
+	plan.set_ids = ids.set;
+	plan.uid = ids.uid;
+	plan.gid = ids.gid;
+	plan.groups = ids.groups;
+	plan.ngroups = (size_t)ids.ngroups;
 
 #define LIMIT(flag, res, val)                                   \
 	if (cfg->flag) {                                        \
@@ -576,11 +665,29 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 		plan.nlimits++;
 	}
 	if (cfg->working_directory && strcmp(cfg->working_directory, "~") == 0) {
-		const char *h = getenv("HOME");
+		const char *h = ids.home[0] ? ids.home : getenv("HOME");
 		home = strdup(h && *h ? h : "/");
 		plan.cwd = home;
 	} else {
 		plan.cwd = cfg->working_directory;
+	}
+	/* With User=, the variables systemd sets for the user. */
+	char **user_envp = NULL, *uvars[4] = {NULL, NULL, NULL, NULL};
+	if (ids.user[0]) {
+		char *const *base = plan.envp;
+		char **e1 = NULL, **e2 = NULL, **e3 = NULL;
+		if (asprintf(&uvars[0], "HOME=%s", ids.home) >= 0 &&
+		    asprintf(&uvars[1], "USER=%s", ids.user) >= 0 &&
+		    asprintf(&uvars[2], "LOGNAME=%s", ids.user) >= 0 &&
+		    asprintf(&uvars[3], "SHELL=%s", ids.shell) >= 0 &&
+		    (e1 = envp_with(base, uvars[0])) != NULL &&
+		    (e2 = envp_with(e1, uvars[1])) != NULL && (e3 = envp_with(e2, uvars[2])) != NULL)
+			user_envp = envp_with(e3, uvars[3]);
+		free(e1);
+		free(e2);
+		free(e3);
+		if (user_envp != NULL)
+			plan.envp = user_envp;
 	}
 	argv = argv_with_mainpid(cmd, u->pid, &oom);
 	path = spawn_resolve(cmd->path, unitfile_getenv(cfg, "PATH", 4));
@@ -620,6 +727,9 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	}
 	pid = spawn_start(&plan, fd);
 	saved = errno;
+	free(user_envp);
+	for (int i = 0; i < 4; i++)
+		free(uvars[i]);
 	if (plan.stdout_fd >= 0 && own_out)
 		close(plan.stdout_fd);
 	if (plan.stderr_fd >= 0 && own_err)

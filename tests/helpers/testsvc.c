@@ -27,6 +27,9 @@
 #include <string.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -134,7 +137,7 @@ usage(void)
 		"  [--term-delay SEC] [--fork-child] [--child-ignore-term]\n"
 		"  [--report-signals] [--report-fds] [--report-env] [--report-cwd]\n"
 		"  [--escape-parent] [--notify MSG [--notify-delay SEC]] [--watchdog SEC]\n"
-		"  [--daemonize] [--handover]\n"
+		"  [--daemonize] [--handover] [--report-ids]\n"
 		"  | --notify-recv SOCKET LOG | --exec-ignoring PROGRAM ARGS...\n");
 	exit(2);
 }
@@ -241,6 +244,7 @@ main(int argc, char **argv)
 		{"watchdog", required_argument, NULL, 'G'},
 		{"daemonize", no_argument, NULL, 'Z'},
 		{"handover", no_argument, NULL, 'H'},
+		{"report-ids", no_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *pidfile = NULL;
@@ -250,7 +254,7 @@ main(int argc, char **argv)
 	int rep_signals = 0, rep_fds = 0, rep_env = 0, rep_cwd = 0, escape_parent = 0;
 	const char *notify_msg = NULL;
 	double notify_delay = 0, watchdog = 0;
-	int daemonize = 0, handover = 0;
+	int daemonize = 0, handover = 0, rep_ids = 0;
 
 	if (argc > 2 && strcmp(argv[1], "--exec-ignoring") == 0)
 		exec_ignoring(argv + 2);
@@ -279,6 +283,7 @@ main(int argc, char **argv)
 		case 'G': watchdog = atof(optarg); break;
 		case 'Z': daemonize = 1; break;
 		case 'H': handover = 1; break;
+		case 'R': rep_ids = 1; break;
 		default: usage();
 		}
 	}
@@ -296,6 +301,28 @@ main(int argc, char **argv)
 	if (rep_env)
 		for (char **e = environ; *e; e++)
 			report("env %s", *e);
+	if (rep_ids) {
+		gid_t groups[64];
+		int n = getgroups(64, groups);
+		char list[512] = "";
+		size_t len = 0;
+		for (int i = 0; i < n; i++) {
+			int w = snprintf(list + len, sizeof(list) - len, "%s%ld", i ? "," : "",
+					 (long)groups[i]);
+			if (w > 0 && (size_t)w < sizeof(list) - len)
+				len += (size_t)w;
+		}
+		mode_t m = umask(0);
+		umask(m);
+		struct rlimit nofile;
+		getrlimit(RLIMIT_NOFILE, &nofile);
+		errno = 0;
+		int nice_now = getpriority(PRIO_PROCESS, 0);
+		report("ids uid=%ld gid=%ld groups=%s umask=%04o nofile=%llu:%llu nice=%d nnp=%d",
+		       (long)getuid(), (long)getgid(), list, (unsigned)m,
+		       (unsigned long long)nofile.rlim_cur, (unsigned long long)nofile.rlim_max,
+		       nice_now, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	}
 	if (rep_cwd) {
 		char cwd[4096];
 		if (getcwd(cwd, sizeof(cwd)))
