@@ -11,6 +11,7 @@
 #include "spawn.h"
 
 #include <dirent.h>
+#include <ftw.h>
 #include <grp.h>
 #include <pwd.h>
 #include <errno.h>
@@ -609,6 +610,101 @@ resolve_ids(const struct unit_config *cfg, struct unit_ids *ids, char *why, size
 	return 0;
 }
 
+/* The base of RuntimeDirectory=, StateDirectory=, LogsDirectory=: /run,
+ * /var/lib, /var/log as root; the user's XDG directories otherwise. */
+static void
+dir_base(int kind, char *buf, size_t size)
+{
+	static const char *const system[] = {"/run", "/var/lib", "/var/log"};
+	const char *xdg, *home = getenv("HOME");
+
+	if (geteuid() == 0) {
+		snprintf(buf, size, "%s", system[kind]);
+		return;
+	}
+	if (kind == 0 && (xdg = getenv("XDG_RUNTIME_DIR")) != NULL && xdg[0] == '/')
+		snprintf(buf, size, "%s", xdg);
+	else if ((xdg = getenv("XDG_STATE_HOME")) != NULL && xdg[0] == '/')
+		snprintf(buf, size, "%s%s", xdg, kind == 2 ? "/log" : "");
+	else
+		snprintf(buf, size, "%s/.local/state%s", home ? home : "", kind == 2 ? "/log" : "");
+}
+
+/* Create the unit's directories (and their parents), owned by its user. */
+static int
+make_unit_dirs(struct unit *u, const struct unit_ids *ids, char *why, size_t size)
+{
+	for (int kind = 0; kind < 3; kind++) {
+		for (size_t i = 0; i < u->cfg->dirs[kind].n; i++) {
+			char base[256], path[512];
+			dir_base(kind, base, sizeof(base));
+			snprintf(path, sizeof(path), "%s/%s", base, u->cfg->dirs[kind].v[i]);
+			for (char *q = path + 1; *q; q++) {
+				if (*q != '/')
+					continue;
+				*q = '\0';
+				if (mkdir(path, 0755) < 0 && errno != EEXIST)
+					goto fail;
+				*q = '/';
+			}
+			if (mkdir(path, u->cfg->dir_mode[kind]) < 0 && errno != EEXIST)
+				goto fail;
+			if (chmod(path, u->cfg->dir_mode[kind]) < 0)
+				goto fail;
+			if (ids->set && chown(path, ids->uid, ids->gid) < 0)
+				goto fail;
+			continue;
+fail:
+			snprintf(why, size, "cannot create %.160s: %.60s", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* RuntimeDirectory= goes away once the unit has stopped (links are removed,
+ * never followed). */
+static void
+remove_runtime_dirs(struct unit *u)
+{
+	for (size_t i = 0; i < u->cfg->dirs[0].n; i++) {
+		char base[256], path[512];
+		dir_base(0, base, sizeof(base));
+		snprintf(path, sizeof(path), "%s/%s", base, u->cfg->dirs[0].v[i]);
+		if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+			log_warn_errno(u->name, "cannot remove RuntimeDirectory= %s", path);
+	}
+}
+
+/* "RUNTIME_DIRECTORY=/run/a:/run/b" for the child, or NULL. */
+static char *
+dir_env(const struct unit_config *cfg, int kind)
+{
+	static const char *const names[] = {"RUNTIME_DIRECTORY", "STATE_DIRECTORY",
+					    "LOGS_DIRECTORY"};
+	struct buf b = {0};
+	char base[256];
+
+	if (cfg->dirs[kind].n == 0)
+		return NULL;
+	dir_base(kind, base, sizeof(base));
+	buf_printf(&b, "%s=", names[kind]);
+	for (size_t i = 0; i < cfg->dirs[kind].n; i++)
+		buf_printf(&b, "%s%s/%s", i ? ":" : "", base, cfg->dirs[kind].v[i]);
+	if (b.failed) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
 /* Fork cmd with the unit's settings; envp NULL: the unit's. Returns the
  * PID and the exec report pipe in *fd, or -1 with errno. */
 static pid_t
@@ -636,6 +732,12 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	char why[256];
 
 	if (resolve_ids(cfg, &ids, why, sizeof(why)) < 0) {
+		snprintf(u->reason, sizeof(u->reason), "%s", why);
+		log_err(u->name, "cannot start: %s", why);
+		errno = EINVAL;
+		return -1;
+	}
+	if (make_unit_dirs(u, &ids, why, sizeof(why)) < 0) {
 		snprintf(u->reason, sizeof(u->reason), "%s", why);
 		log_err(u->name, "cannot start: %s", why);
 		errno = EINVAL;
@@ -689,6 +791,13 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 		if (user_envp != NULL)
 			plan.envp = user_envp;
 	}
+	char **dir_envp[3] = {NULL, NULL, NULL}, *dvars[3] = {NULL, NULL, NULL};
+	for (int kind = 0; kind < 3; kind++) {
+		dvars[kind] = dir_env(cfg, kind);
+		if (dvars[kind] != NULL &&
+		    (dir_envp[kind] = envp_with(plan.envp, dvars[kind])) != NULL)
+			plan.envp = dir_envp[kind];
+	}
 	argv = argv_with_mainpid(cmd, u->pid, &oom);
 	path = spawn_resolve(cmd->path, unitfile_getenv(cfg, "PATH", 4));
 	if (path == NULL || oom) {
@@ -730,6 +839,10 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	free(user_envp);
 	for (int i = 0; i < 4; i++)
 		free(uvars[i]);
+	for (int i = 0; i < 3; i++) {
+		free(dir_envp[i]);
+		free(dvars[i]);
+	}
 	if (plan.stdout_fd >= 0 && own_out)
 		close(plan.stdout_fd);
 	if (plan.stderr_fd >= 0 && own_err)
@@ -1405,6 +1518,8 @@ unit_finish_stop(struct unit *u)
 	group_waiters_remove(u);
 	unit_abort_control(u, "the unit has stopped");
 	u->pgid = 0;
+	if (u->after_stop != UNIT_THEN_EXITED)
+		remove_runtime_dirs(u);
 	if (u->cfg->write_pid_file != NULL && pidfile_remove(u->cfg->write_pid_file) < 0)
 		log_warn_errno(u->name, "cannot remove WritePIDFile=%s", u->cfg->write_pid_file);
 	/* PIDFile= is the program's; once the unit has stopped it is stale. */

@@ -305,6 +305,36 @@ parse_strv(struct unitfile_parse *p, const struct unitfile_key *k,
 	strv_clear(&words);
 }
 
+/* Names below /run, /var/lib, /var/log: relative, no "..", no empty part. */
+static void
+parse_dirs(struct unitfile_parse *p, const struct unitfile_key *k, const char *value,
+	   unsigned line)
+{
+	struct strv *field = FIELD(p, k, struct strv);
+	size_t before = field->n;
+
+	parse_strv(p, k, value, line);
+	for (size_t i = before; i < field->n; i++) {
+		const char *d = field->v[i];
+		if (d[0] == '/' || strstr(d, "..") != NULL || strstr(d, "//") != NULL ||
+		    d[strlen(d) - 1] == '/')
+			bad_value(p, k, line, d, "expected a relative path without '..'");
+	}
+}
+
+static void
+parse_dir_mode(struct unitfile_parse *p, const struct unitfile_key *k, const char *value,
+	       unsigned line)
+{
+	char *end;
+	unsigned long m = strtoul(value, &end, 8);
+	if (*value == '\0' || *end != '\0' || m > 07777) {
+		bad_value(p, k, line, value, "expected an octal mode such as 0755");
+		return;
+	}
+	*FIELD(p, k, mode_t) = (mode_t)m;
+}
+
 static void
 parse_env_files(struct unitfile_parse *p, const struct unitfile_key *k,
 		const char *value, unsigned line)
@@ -635,13 +665,6 @@ parse_output(struct unitfile_parse *p, const struct unitfile_key *k,
 	parse_string(p, k, value, line);
 }
 
-static void
-parse_ignored(struct unitfile_parse *p, const struct unitfile_key *k,
-	      const char *value, unsigned line)
-{
-	(void)p, (void)k, (void)value, (void)line;
-}
-
 /* The keys superd knows. Keys of both [Unit] and [Service] are the ones
  * systemd puts in [Unit] but that people also write in [Service]. */
 static const struct unitfile_key unitfile_keys[] = {
@@ -687,12 +710,12 @@ static const struct unitfile_key unitfile_keys[] = {
 	{"SupplementaryGroups", KEY_SERVICE, parse_strv, OFF(supplementary_groups), 0},
 	{"WorkingDirectory", KEY_SERVICE, parse_working_directory, OFF(working_directory), 0},
 	{"UMask", KEY_SERVICE, parse_umask, 0, 0},
-	{"RuntimeDirectory", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
-	{"StateDirectory", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
-	{"LogsDirectory", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
-	{"RuntimeDirectoryMode", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
-	{"StateDirectoryMode", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
-	{"LogsDirectoryMode", KEY_SERVICE | KEY_NOT_YET, parse_ignored, 0, 0},
+	{"RuntimeDirectory", KEY_SERVICE, parse_dirs, OFF(dirs[0]), 0},
+	{"StateDirectory", KEY_SERVICE, parse_dirs, OFF(dirs[1]), 1},
+	{"LogsDirectory", KEY_SERVICE, parse_dirs, OFF(dirs[2]), 2},
+	{"RuntimeDirectoryMode", KEY_SERVICE, parse_dir_mode, OFF(dir_mode[0]), 0},
+	{"StateDirectoryMode", KEY_SERVICE, parse_dir_mode, OFF(dir_mode[1]), 1},
+	{"LogsDirectoryMode", KEY_SERVICE, parse_dir_mode, OFF(dir_mode[2]), 2},
 	{"Environment", KEY_SERVICE, parse_environment, 0, 0},
 	{"EnvironmentFile", KEY_SERVICE, parse_env_files, OFF(environment_files), 0},
 	{"PassEnvironment", KEY_SERVICE, parse_env_names, OFF(pass_environment), 0},
@@ -1104,6 +1127,7 @@ unitfile_load(const char *path, const char *name, struct diag *d)
 	c->timeout_start_usec = 30 * USEC_PER_SEC;
 	c->reload_signal = SIGHUP;
 	c->auto_start = true;
+	c->dir_mode[0] = c->dir_mode[1] = c->dir_mode[2] = 0755;
 	if (c->name == NULL || c->path == NULL) {
 		diag_add(d, DIAG_ERROR, path, 0, "out of memory");
 		unitfile_free(c);
@@ -1168,6 +1192,8 @@ unitfile_free(struct unit_config *c)
 	free(c->group);
 	strv_clear(&c->supplementary_groups);
 	free(c->working_directory);
+	for (int i = 0; i < 3; i++)
+		strv_clear(&c->dirs[i]);
 	strv_clear(&c->environment);
 	strv_clear(&c->environment_files);
 	strv_clear(&c->pass_environment);
@@ -1298,6 +1324,8 @@ unitfile_same_process(const struct unit_config *a, const struct unit_config *b)
 	       execlist_eq(&a->exec_stop, &b->exec_stop) &&
 	       execlist_eq(&a->exec_reload, &b->exec_reload) &&
 	       strv_eq(&a->environment, &b->environment) &&
+	       strv_eq(&a->dirs[0], &b->dirs[0]) && strv_eq(&a->dirs[1], &b->dirs[1]) &&
+	       strv_eq(&a->dirs[2], &b->dirs[2]) &&
 	       strv_eq(&a->environment_files, &b->environment_files) &&
 	       strv_eq(&a->pass_environment, &b->pass_environment) &&
 	       strv_eq(&a->unset_environment, &b->unset_environment) &&

@@ -119,6 +119,9 @@ struct unit_config {
 	bool working_directory_optional; /* "-" prefix */
 	mode_t umask;
 	bool umask_set;
+	/* RuntimeDirectory=, StateDirectory=, LogsDirectory= and their modes. */
+	struct strv dirs[3];
+	mode_t dir_mode[3];
 	struct strv environment; /* "NAME=value", later ones win */
 	struct strv environment_files;
 	struct strv pass_environment;
