@@ -47,6 +47,7 @@ ok "show redacts the secret from the file" grep -q "DB_PASSWORD=<redacted>" "$T/
 ok "and never shows its value" bash -c "! grep -q file-secret-123 '$T/show'"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
+ok "superd's log never holds the secret" bash -c "! grep -q file-secret-123 '$LOG'"
 
 # Problems name the file and line, never a value.
 cat >"$T/bad.env" <<'EOF'
