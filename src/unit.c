@@ -495,7 +495,8 @@ envp_with(char *const *envp, char *extra)
  * superd's; -2 on failure (errno). *own says whether to close it after
  * the fork. */
 static int
-output_fd(struct unit *u, const char *spec, bool is_stderr, bool *own)
+output_fd(struct unit *u, const char *spec, bool is_stderr, bool *own, uid_t uid, gid_t gid,
+	  bool set_ids)
 {
 	int fd;
 
@@ -507,10 +508,16 @@ output_fd(struct unit *u, const char *spec, bool is_stderr, bool *own)
 	if (strncmp(spec, "file:", 5) == 0 || strncmp(spec, "append:", 7) == 0) {
 		bool append = spec[0] == 'a';
 		const char *path = spec + (append ? 7 : 5);
+		struct stat st;
+		bool existed = lstat(path, &st) == 0;
 		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | (append ? O_APPEND : 0),
 			  0644);
 		if (fd < 0)
 			return -2;
+		/* A file superd creates for a User= unit is the unit's, so that
+		 * it can reopen or rotate it; an existing one stays as it is. */
+		if (!existed && set_ids && fchown(fd, uid, gid) < 0)
+			log_warn_errno(u->name, "cannot give %s to the unit's user", path);
 		*own = true;
 		return fd;
 	}
@@ -814,7 +821,8 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	const char *err_spec = cfg->standard_error;
 	if (err_spec == NULL || strcmp(err_spec, "inherit") == 0)
 		err_spec = cfg->standard_output; /* as systemd: stderr follows stdout */
-	plan.stdout_fd = output_fd(u, cfg->standard_output, false, &own_out);
+	plan.stdout_fd = output_fd(u, cfg->standard_output, false, &own_out, ids.uid, ids.gid,
+				   ids.set);
 	own_err = false;
 	if (err_spec == cfg->standard_output && cfg->standard_output != NULL &&
 	    strncmp(cfg->standard_output, "journal", 7) != 0)
@@ -822,7 +830,9 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 		 * same file would overwrite each other. */
 		plan.stderr_fd = plan.stdout_fd;
 	else
-		plan.stderr_fd = plan.stdout_fd == -2 ? -2 : output_fd(u, err_spec, true, &own_err);
+		plan.stderr_fd = plan.stdout_fd == -2 ? -2
+						      : output_fd(u, err_spec, true, &own_err, ids.uid,
+								  ids.gid, ids.set);
 	if (plan.stdout_fd == -2 || plan.stderr_fd == -2) {
 		saved = errno;
 		log_err_errno(u->name, "cannot open the file of StandardOutput=/StandardError=");

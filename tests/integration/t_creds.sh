@@ -25,6 +25,7 @@ WorkingDirectory=$T
 LimitNOFILE=123:456
 Nice=5
 NoNewPrivileges=yes
+StandardOutput=file:$T/nobody.out
 ExecStart=$(svc --name asnobody --report-ids --report-cwd --report-env)
 EOF
 unit ghost <<EOF
@@ -52,6 +53,7 @@ is "$(field "$ids" nnp)" 1 "NoNewPrivileges= is applied"
 ok "WorkingDirectory= is its cwd" svc_has "^cwd=$T\$"
 ok "USER= is set for User=" svc_has "^env USER=nobody\$"
 ok "HOME= is the user's" svc_has "^env HOME=$(getent passwd nobody | cut -d: -f6)\$"
+is "$(stat -c %U "$T/nobody.out")" nobody "a StandardOutput= file superd creates belongs to the unit's user"
 ok "an unknown user is a clear error" wait_log "ghost.service: cannot start: User=no-such-user-superd: no such user"
 ok "backed off like a crash" wait_log "ghost.service: restarting in"
 ok "the other units run on" svc_has "^start name=healthy "
