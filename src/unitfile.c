@@ -322,17 +322,27 @@ parse_dirs(struct unitfile_parse *p, const struct unitfile_key *k, const char *v
 	}
 }
 
+/* An octal mode up to max; false (and an error naming key and line) if not. */
+static bool
+parse_octal(struct unitfile_parse *p, const struct unitfile_key *k, const char *value,
+	    unsigned line, unsigned long max, mode_t *out)
+{
+	char *end;
+	unsigned long m = strtoul(value, &end, 8);
+	if (*value == '\0' || *end != '\0' || m > max) {
+		bad_value(p, k, line, value, max == 0777 ? "expected an octal mode such as 0022"
+							 : "expected an octal mode such as 0755");
+		return false;
+	}
+	*out = (mode_t)m;
+	return true;
+}
+
 static void
 parse_dir_mode(struct unitfile_parse *p, const struct unitfile_key *k, const char *value,
 	       unsigned line)
 {
-	char *end;
-	unsigned long m = strtoul(value, &end, 8);
-	if (*value == '\0' || *end != '\0' || m > 07777) {
-		bad_value(p, k, line, value, "expected an octal mode such as 0755");
-		return;
-	}
-	*FIELD(p, k, mode_t) = (mode_t)m;
+	(void)parse_octal(p, k, value, line, 07777, FIELD(p, k, mode_t));
 }
 
 static void
@@ -560,18 +570,15 @@ parse_forward_signals(struct unitfile_parse *p, const struct unitfile_key *k,
 	strv_clear(&words);
 }
 
+static bool parse_octal(struct unitfile_parse *p, const struct unitfile_key *k,
+			const char *value, unsigned line, unsigned long max, mode_t *out);
+
 static void
 parse_umask(struct unitfile_parse *p, const struct unitfile_key *k,
 	    const char *value, unsigned line)
 {
-	char *end;
-	unsigned long m = strtoul(value, &end, 8);
-	if (*value == '\0' || *end != '\0' || m > 0777) {
-		bad_value(p, k, line, value, "expected an octal mode such as 0022");
-		return;
-	}
-	p->c->umask = (mode_t)m;
-	p->c->umask_set = true;
+	if (parse_octal(p, k, value, line, 0777, &p->c->umask))
+		p->c->umask_set = true;
 }
 
 static void
