@@ -20,7 +20,6 @@ enum log_level {
 
 /* Lines above this level are dropped. Default LOG_LEVEL_INFO. */
 void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 
 /* Parse "err", "warning", "notice", "info", "debug" (and systemd's aliases
  * "error", "warn", "crit", "alert", "emerg"). Returns -1 if unknown. */

@@ -31,13 +31,6 @@ strv_push(struct strv *sv, const char *s)
 	return copy ? strv_push_take(sv, copy) : -1;
 }
 
-int
-strv_pushn(struct strv *sv, const char *s, size_t n)
-{
-	char *copy = strndup(s, n);
-	return copy ? strv_push_take(sv, copy) : -1;
-}
-
 bool
 strv_contains(const struct strv *sv, const char *s)
 {

@@ -15,8 +15,6 @@ struct strv {
  * on failure strv_push_take frees s. */
 int strv_push(struct strv *sv, const char *s);
 int strv_push_take(struct strv *sv, char *s);
-/* Append n bytes of s as a string. */
-int strv_pushn(struct strv *sv, const char *s, size_t n);
 bool strv_contains(const struct strv *sv, const char *s);
 /* Free every string and reset to empty. */
 void strv_clear(struct strv *sv);
