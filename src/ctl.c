@@ -10,6 +10,7 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
@@ -35,6 +36,12 @@
 /* The idle deadline; $SUPERD_CTL_IDLE_SEC overrides it (for tests). */
 static double ctl_idle_sec = CTL_IDLE_SEC;
 #define CTL_MAX_OUTPUT (64u << 20)
+/* Replies generated but not yet sent, all clients together: past this a
+ * new large reply is refused (small ones, such as health, always go). With
+ * the idle deadline on unread output, this bounds what clients that never
+ * read can make superd hold. */
+#define CTL_MAX_UNREAD (16u << 20)
+#define CTL_LARGE_REPLY (64u << 10)
 #define CTL_ACCEPT_RETRY_SEC 1.0
 
 enum ctl_perm {
@@ -98,6 +105,10 @@ client_update_events(struct ctl_client *c)
 		events |= EV_WRITE;
 	if (events == 0 && c->closing)
 		return;
+	/* Unchanged interest: leave the watcher be (a restart costs libev an
+	 * epoll_ctl per request). */
+	if (ev_is_active(&c->io) && (c->io.events & (EV_READ | EV_WRITE)) == events)
+		return;
 	ev_io_stop(c->sd->loop, &c->io);
 	if (events) {
 		ev_io_set(&c->io, c->fd, events);
@@ -136,14 +147,21 @@ client_close(struct ctl_client *c)
 		sd->clients = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	/* A big reply (status of thousands of units) leaves free heap behind
+	 * that glibc keeps; give it back so that superd stays small. */
+	bool big = c->out.cap >= 64 * 1024;
 	buf_free(&c->out);
 	free(c);
+	if (big)
+		malloc_trim(0);
 }
 
 /* Write what can be written now. Returns false if the client was closed. */
 static bool
 client_flush(struct ctl_client *c)
 {
+	bool sent = false;
+
 	while (c->out.len > 0) {
 		ssize_t n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
@@ -155,6 +173,7 @@ client_flush(struct ctl_client *c)
 			return false;
 		}
 		buf_consume(&c->out, (size_t)n);
+		sent = true;
 	}
 	if (c->out.failed || c->out.len > CTL_MAX_OUTPUT) {
 		log_warn(NULL, "control client pid %ld: reply too large or out of memory; dropped",
@@ -166,6 +185,15 @@ client_flush(struct ctl_client *c)
 		client_close(c);
 		return false;
 	}
+	/* A reply the client does not read: the idle deadline runs from the
+	 * last byte it took (client_idle_cb drops it). */
+	if (c->out.len > 0 && (sent || !ev_is_active(&c->idle))) {
+		ev_timer_stop(c->sd->loop, &c->idle);
+		ev_timer_set(&c->idle, ctl_idle_sec, 0.);
+		ev_timer_start(c->sd->loop, &c->idle);
+	} else if (c->out.len == 0 && sent && c->pending > 0) {
+		ev_timer_stop(c->sd->loop, &c->idle);
+	}
 	client_update_events(c);
 	return true;
 }
@@ -176,6 +204,12 @@ client_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct ctl_client *c = w->data;
 
 	(void)loop, (void)revents;
+	if (c->out.len > 0) {
+		log_notice(NULL, "control client pid %ld: %zu bytes of reply unread for %g s; dropped",
+			   (long)c->pid, c->out.len, ctl_idle_sec);
+		client_close(c);
+		return;
+	}
 	proto_err(&c->out, PROTO_EUSAGE, "no complete request within %g s; closing",
 		  ctl_idle_sec);
 	c->closing = true;
@@ -339,8 +373,24 @@ add_time(struct buf *out, const char *key, ev_tstamp t)
 	if (t > 0) {
 		time_t secs = (time_t)t;
 		struct tm tm;
-		gmtime_r(&secs, &tm);
-		strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		/* Neither strftime() (glibc's rereads /etc/localtime at every
+		 * call) nor snprintf(): status of 10,000 units does this 10,000
+		 * times. YYYY-MM-DDTHH:MM:SSZ */
+		if (gmtime_r(&secs, &tm) != NULL && tm.tm_year + 1900 >= 0 && tm.tm_year + 1900 <= 9999) {
+			int f[6] = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+				    tm.tm_hour, tm.tm_min, tm.tm_sec};
+			char *p = s;
+			for (int i = 0; i < 6; i++) {
+				if (i == 0) {
+					*p++ = (char)('0' + f[0] / 1000);
+					*p++ = (char)('0' + f[0] / 100 % 10);
+				}
+				*p++ = (char)('0' + f[i] / 10 % 10);
+				*p++ = (char)('0' + f[i] % 10);
+				*p++ = "--T::Z"[i];
+			}
+			*p = '\0';
+		}
 	}
 	proto_kv(out, key, s);
 }
@@ -360,32 +410,30 @@ add_runtime(struct buf *out, const struct unit *u)
 	proto_kv(out, "StatusText", u->status_text);
 	proto_kv(out, "Ready", unit_is_ready(u) ? "yes" : "no");
 	proto_kv(out, "WantedState", u->want_up ? "up" : "down");
-	proto_kvf(out, "MainPID", "%ld", (long)u->pid);
+	proto_kv_int(out, "MainPID", (long)u->pid);
 	if (running && u->active_since > 0)
-		proto_kvf(out, "UptimeUSec", "%llu",
-			  (unsigned long long)((ev_time() - u->active_since) * 1e6));
+		proto_kv_int(out, "UptimeUSec", (long long)((ev_time() - u->active_since) * 1e6));
 	else
 		proto_kv(out, "UptimeUSec", "");
 	add_time(out, "ActiveSince", running ? u->active_since : 0);
-	proto_kvf(out, "Restarts", "%u", u->restarts);
+	proto_kv_int(out, "Restarts", u->restarts);
 	if (u->has_last_status && WIFEXITED(u->last_status)) {
 		proto_kv(out, "ExecMainCode", "exited");
-		proto_kvf(out, "ExecMainStatus", "%d", WEXITSTATUS(u->last_status));
+		proto_kv_int(out, "ExecMainStatus", WEXITSTATUS(u->last_status));
 		proto_kvf(out, "LastExit", "status=%d", WEXITSTATUS(u->last_status));
 	} else if (u->has_last_status && WIFSIGNALED(u->last_status)) {
 		proto_kv(out, "ExecMainCode", WCOREDUMP(u->last_status) ? "dumped" : "killed");
-		proto_kvf(out, "ExecMainStatus", "%d", WTERMSIG(u->last_status));
+		proto_kv_int(out, "ExecMainStatus", WTERMSIG(u->last_status));
 		proto_kvf(out, "LastExit", "signal=%s", signame_name(WTERMSIG(u->last_status)) + 3);
 	} else {
 		proto_kv(out, "ExecMainCode", "");
 		proto_kv(out, "ExecMainStatus", "");
 		proto_kv(out, "LastExit", "");
 	}
-	proto_kvf(out, "BackoffStep", "%u", u->backoff_step);
+	proto_kv_int(out, "BackoffStep", u->backoff_step);
 	if (u->state == UNIT_BACKOFF) {
 		double left = u->next_start_at - ev_now(sd->loop);
-		proto_kvf(out, "NextRestartUSec", "%llu",
-			  (unsigned long long)(left > 0 ? left * 1e6 : 0));
+		proto_kv_int(out, "NextRestartUSec", (long long)(left > 0 ? left * 1e6 : 0));
 	} else {
 		proto_kv(out, "NextRestartUSec", "");
 	}
@@ -407,7 +455,7 @@ add_settings(struct buf *out, const struct unit *u)
 	add_duration(out, "RestartUSec", c->restart_usec);
 	add_duration(out, "RestartMaxDelayUSec", c->restart_max_usec);
 	add_duration(out, "RestartResetUSec", c->restart_reset_usec);
-	proto_kvf(out, "StartLimitBurst", "%u", c->start_limit_burst);
+	proto_kv_int(out, "StartLimitBurst", c->start_limit_burst);
 	add_duration(out, "StartLimitIntervalUSec", c->start_limit_interval_usec);
 	proto_kv(out, "KillSignal", signame_name(c->kill_signal));
 	proto_kv(out, "KillMode", unitfile_kill_mode_name(c->kill_mode));
@@ -423,7 +471,7 @@ add_settings(struct buf *out, const struct unit *u)
 	else
 		proto_kv(out, "UMask", "");
 	if (c->nice_set)
-		proto_kvf(out, "Nice", "%d", c->nice);
+		proto_kv_int(out, "Nice", c->nice);
 	else
 		proto_kv(out, "Nice", "");
 	proto_kv(out, "NoNewPrivileges", c->no_new_privileges ? "yes" : "no");
@@ -909,7 +957,30 @@ client_request(struct ctl_client *c, char *line)
 			  (long)c->uid, v->name);
 		return;
 	}
+	size_t before = c->out.len;
 	v->run(&r);
+	if (c->out.len - before >= CTL_LARGE_REPLY) {
+		/* Counted by what is allocated, as that is what is held. */
+		size_t others = 0;
+		for (const struct ctl_client *o = c->sd->clients; o != NULL; o = o->next)
+			if (o != c)
+				others += o->out.cap;
+		if (others + c->out.cap > CTL_MAX_UNREAD) {
+			/* Give the memory back at once: this is when it is short. */
+			if (before == 0) {
+				buf_free(&c->out);
+			} else {
+				c->out.len = before;
+				c->out.data[before] = '\0';
+			}
+			log_notice(NULL, "control client pid %ld: %s refused: %zu KiB of replies unread",
+				   (long)c->pid, v->name, others >> 10);
+			proto_err(&c->out, PROTO_EFAILED,
+				  "superd is busy: %zu KiB of replies wait to be read by other "
+				  "clients; try again later",
+				  others >> 10);
+		}
+	}
 }
 
 /* Handle every complete line in the input, one request at a time. */
@@ -1092,6 +1163,20 @@ ctl_open(struct superd *sd, const char *path, mode_t mode, const char *group)
 		sd->ctl_gid = gr->gr_gid;
 		sd->ctl_have_gid = true;
 	}
+	/* Only a socket is ever replaced at the path. Anything else there (a
+	 * file, a directory, a symbolic link) is someone else's or a mistake
+	 * in ControlSocket=; connecting through a link, or removing what it
+	 * names, is not superd's to do. */
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		const char *what = S_ISLNK(st.st_mode) ? "a symbolic link"
+				   : S_ISDIR(st.st_mode) ? "a directory"
+							 : "a file";
+		log_err(NULL, "%s exists and is not a socket (%s); not starting: remove it or "
+			      "choose another ControlSocket=",
+			path, what);
+		return -1;
+	}
 	other = probe_running(&sa);
 	if (other > 0) {
 		log_err(NULL, "another superd (pid %ld) is already running on %s; not starting",
@@ -1120,8 +1205,11 @@ ctl_open(struct superd *sd, const char *path, mode_t mode, const char *group)
 		log_err_errno(NULL, "control socket");
 		return -1;
 	}
-	/* Created with no access at all, then opened up to SocketMode=. */
-	old_umask = umask(0777);
+	/* Created with SocketMode= by bind() itself: a chmod(2) by path
+	 * afterwards would follow a link swapped in meanwhile. The group is
+	 * set without following one either; until then the peer check of
+	 * every request still applies. */
+	old_umask = umask(~mode & 0777);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		umask(old_umask);
 		log_err_errno(NULL, "cannot bind the control socket %s", path);
@@ -1129,8 +1217,10 @@ ctl_open(struct superd *sd, const char *path, mode_t mode, const char *group)
 		return -1;
 	}
 	umask(old_umask);
-	if ((sd->ctl_have_gid && chown(path, (uid_t)-1, sd->ctl_gid) < 0) ||
-	    chmod(path, mode) < 0 || listen(fd, 128) < 0) {
+	if (lstat(path, &st) < 0 ||
+	    (sd->ctl_have_gid &&
+	     fchownat(AT_FDCWD, path, (uid_t)-1, sd->ctl_gid, AT_SYMLINK_NOFOLLOW) < 0) ||
+	    listen(fd, 128) < 0) {
 		log_err_errno(NULL, "cannot set up the control socket %s", path);
 		close(fd);
 		unlink(path);
@@ -1138,6 +1228,8 @@ ctl_open(struct superd *sd, const char *path, mode_t mode, const char *group)
 	}
 	sd->ctl_fd = fd;
 	sd->ctl_path = strdup(path);
+	sd->ctl_dev = st.st_dev;
+	sd->ctl_ino = st.st_ino;
 	ev_io_init(&sd->ctl_io, ctl_accept_cb, fd, EV_READ);
 	ev_io_start(sd->loop, &sd->ctl_io);
 	ev_init(&sd->ctl_retry, ctl_retry_cb);
@@ -1166,7 +1258,14 @@ ctl_close(struct superd *sd)
 		sd->ctl_fd = -1;
 	}
 	if (sd->ctl_path != NULL) {
-		if (unlink(sd->ctl_path) < 0 && errno != ENOENT)
+		/* Remove the socket superd made, not what replaced it since
+		 * (another superd's socket, or anything else). */
+		struct stat st;
+		if (lstat(sd->ctl_path, &st) == 0 &&
+		    (st.st_dev != sd->ctl_dev || st.st_ino != sd->ctl_ino))
+			log_notice(NULL, "control socket %s was replaced by another file; left in place",
+				   sd->ctl_path);
+		else if (unlink(sd->ctl_path) < 0 && errno != ENOENT)
 			log_warn_errno(NULL, "cannot remove control socket %s", sd->ctl_path);
 		free(sd->ctl_path);
 		sd->ctl_path = NULL;

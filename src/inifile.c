@@ -44,7 +44,10 @@ inifile_read_all(const char *path, char **out, size_t *outlen)
 	struct stat st;
 	char *buf;
 	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO left in the unit directory must not
+	 * block superd's loop until some writer comes along. It changes
+	 * nothing for the regular files read below. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0)
 		return -1;
@@ -348,7 +351,10 @@ inifile_parse_hash(const char *path, inifile_handler handler,
 
 	if (inifile_read_all(path, &st.buf, &st.len) < 0) {
 		int saved = errno;
-		diag_add(d, DIAG_ERROR, path, 0, "cannot read: %s", strerror(saved));
+		/* EINVAL is inifile_read_all's word for a FIFO, socket or
+		 * block device. */
+		diag_add(d, DIAG_ERROR, path, 0, "cannot read: %s",
+			 saved == EINVAL ? "not a regular file" : strerror(saved));
 		errno = saved;
 		return -1;
 	}

@@ -57,17 +57,26 @@ proto_split(char *line, char **argv, int max)
 static void
 escape(struct buf *out, const char *v)
 {
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+	const unsigned char *p = (const unsigned char *)v;
+
+	while (*p) {
+		/* The common case: a run of bytes that need no escape. */
+		const unsigned char *run = p;
+		while (*p >= 0x20 && *p != 0x7f && *p != '\\')
+			p++;
+		if (p > run)
+			buf_add(out, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
 		if (*p == '\\')
 			buf_add(out, "\\\\", 2);
 		else if (*p == '\n')
 			buf_add(out, "\\n", 2);
 		else if (*p == '\t')
 			buf_add(out, "\\t", 2);
-		else if (*p < 0x20 || *p == 0x7f)
-			buf_printf(out, "\\x%02x", *p);
 		else
-			buf_add(out, (const char *)p, 1);
+			buf_printf(out, "\\x%02x", *p);
+		p++;
 	}
 }
 
@@ -77,6 +86,25 @@ proto_kv(struct buf *out, const char *key, const char *value)
 	buf_adds(out, key);
 	buf_add(out, "=", 1);
 	escape(out, value ? value : "");
+	buf_add(out, "\n", 1);
+}
+
+void
+proto_kv_int(struct buf *out, const char *key, long long value)
+{
+	char digits[24], *d = digits + sizeof(digits);
+	unsigned long long v = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+
+	/* status of 10,000 units formats some 50,000 numbers: no printf. */
+	*--d = '\0';
+	do
+		*--d = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (value < 0)
+		*--d = '-';
+	buf_adds(out, key);
+	buf_add(out, "=", 1);
+	buf_adds(out, d);
 	buf_add(out, "\n", 1);
 }
 

@@ -40,6 +40,7 @@ int proto_split(char *line, char **argv, int max);
 
 /* Append "Key=Value\n" with the value escaped. */
 void proto_kv(struct buf *out, const char *key, const char *value);
+void proto_kv_int(struct buf *out, const char *key, long long value);
 void proto_kvf(struct buf *out, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Append the status line. */

@@ -43,7 +43,8 @@ signame_parse(const char *s)
 			return SIGRTMIN;
 		if (s[5] == '+') {
 			n = strtol(s + 6, &end, 10);
-			if (*end == '\0' && s[6] != '\0' && n >= 0 && SIGRTMIN + n <= SIGRTMAX)
+			/* n up to LONG_MAX: SIGRTMIN + n could overflow. */
+			if (*end == '\0' && s[6] != '\0' && n >= 0 && n <= SIGRTMAX - SIGRTMIN)
 				return SIGRTMIN + (int)n;
 		}
 	}

@@ -1,6 +1,7 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
@@ -36,9 +37,9 @@ spawn_stage_name(int stage)
 char *
 spawn_resolve(const char *name, const char *path_value)
 {
-	if (strchr(name, '/') != NULL || path_value == NULL)
+	if (strchr(name, '/') != NULL)
 		return strdup(name);
-	for (const char *p = path_value; *p;) {
+	for (const char *p = path_value ? path_value : ""; *p;) {
 		const char *colon = strchr(p, ':');
 		size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
 		char *cand;
@@ -55,7 +56,10 @@ spawn_resolve(const char *name, const char *path_value)
 			break;
 		p = colon + 1;
 	}
-	return strdup(name);
+	/* Not the bare name: execve() would look for it relative to the
+	 * working directory (WorkingDirectory=, perhaps writable by others),
+	 * a lookup PATH never asked for. The empty path fails with ENOENT. */
+	return strdup("");
 }
 
 /* glibc's sigaction() refuses the two real-time signals it reserves for
@@ -77,8 +81,16 @@ reset_reserved_signal(int sig)
 #endif
 }
 
+/* The child runs on memory it shares with superd (see spawn_start) and on a
+ * stack the sanitizers do not know; they stay out of it. */
+#if defined(__clang__) || __GNUC__ >= 8
+#define CHILD_CODE __attribute__((no_sanitize("address")))
+#else
+#define CHILD_CODE
+#endif
+
 /* Child side: report and exit. Only async-signal-safe calls. */
-static void __attribute__((noreturn))
+static void CHILD_CODE __attribute__((noreturn))
 child_fail(int fd, int stage)
 {
 	struct spawn_failure f = {stage, errno};
@@ -90,7 +102,19 @@ child_fail(int fd, int stage)
 	_exit(127);
 }
 
-static void __attribute__((noreturn))
+/* The credential calls as raw system calls: they change this process
+ * only, whatever glibc believes about threads in the memory we share. */
+#ifdef SYS_setresuid32
+#define SYS_SETGROUPS SYS_setgroups32
+#define SYS_SETRESGID SYS_setresgid32
+#define SYS_SETRESUID SYS_setresuid32
+#else
+#define SYS_SETGROUPS SYS_setgroups
+#define SYS_SETRESGID SYS_setresgid
+#define SYS_SETRESUID SYS_setresuid
+#endif
+
+static void CHILD_CODE __attribute__((noreturn))
 child_run(const struct spawn_plan *plan, int fd)
 {
 	struct sigaction dfl;
@@ -130,11 +154,11 @@ child_run(const struct spawn_plan *plan, int fd)
 	/* Groups first, then the group, then the user: each step needs the
 	 * privileges the next one gives up. */
 	if (plan->set_ids) {
-		if (setgroups(plan->ngroups, plan->groups) < 0)
+		if (syscall(SYS_SETGROUPS, plan->ngroups, plan->groups) < 0)
 			child_fail(fd, SPAWN_STAGE_GROUPS);
-		if (setresgid(plan->gid, plan->gid, plan->gid) < 0)
+		if (syscall(SYS_SETRESGID, plan->gid, plan->gid, plan->gid) < 0)
 			child_fail(fd, SPAWN_STAGE_GID);
-		if (setresuid(plan->uid, plan->uid, plan->uid) < 0)
+		if (syscall(SYS_SETRESUID, plan->uid, plan->uid, plan->uid) < 0)
 			child_fail(fd, SPAWN_STAGE_UID);
 	}
 	if (plan->cwd != NULL && chdir(plan->cwd) < 0 && !plan->cwd_optional)
@@ -146,6 +170,23 @@ child_run(const struct spawn_plan *plan, int fd)
 	child_fail(fd, SPAWN_STAGE_EXEC);
 }
 
+struct child_args {
+	const struct spawn_plan *plan;
+	int fd;
+};
+
+static int CHILD_CODE
+child_main(void *arg)
+{
+	const struct child_args *a = arg;
+
+	child_run(a->plan, a->fd);
+}
+
+/* The child's stack while it shares superd's memory: superd itself is
+ * suspended meanwhile, so one on superd's own stack serves. */
+#define CHILD_STACK_SIZE (64 * 1024)
+
 pid_t
 spawn_start(const struct spawn_plan *plan, int *status_fd)
 {
@@ -153,18 +194,24 @@ spawn_start(const struct spawn_plan *plan, int *status_fd)
 	int p[2];
 	pid_t pid;
 	int saved;
+	char stack[CHILD_STACK_SIZE] __attribute__((aligned(16)));
+	struct child_args args;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
-	/* Block everything across fork so that no handler of superd's runs in
-	 * the child before its dispositions are reset. */
+	args.plan = plan;
+	args.fd = p[1];
+	/* Block everything across the clone so that no handler of superd's
+	 * runs in the child before its dispositions are reset. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		child_run(plan, p[1]);
-	}
+	/* CLONE_VM | CLONE_VFORK, as posix_spawn(3): the child borrows
+	 * superd's memory until its execve() and superd waits that long.
+	 * fork() would copy superd's page tables at every start, a cost that
+	 * grows with the number of units (0.2 ms each at 1,000 units, 2 ms at
+	 * 10,000); this one does not. The child writes nothing of superd's
+	 * but its own stack. */
+	pid = clone(child_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(p[1]);

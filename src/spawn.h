@@ -73,8 +73,10 @@ struct spawn_plan {
 pid_t spawn_start(const struct spawn_plan *plan, int *status_fd);
 
 /* Resolve a bare command name against a PATH value (the first executable
- * match). Returns a new string (a copy of name if it has a '/' or nothing
- * matched, so that exec reports the error), or NULL on ENOMEM. */
+ * match; only absolute PATH entries count; path_value may be NULL). Returns
+ * a new string: a copy of name if it has a '/'; "" if nothing matched, so that
+ * exec fails with ENOENT instead of finding the name in the working
+ * directory; NULL on ENOMEM. */
 char *spawn_resolve(const char *name, const char *path_value);
 
 const char *spawn_stage_name(int stage);

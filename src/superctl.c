@@ -209,13 +209,40 @@ struct field {
 
 struct record {
 	struct field *v;
-	size_t n;
+	size_t n, cap;
 };
 
 struct records {
 	struct record *v;
-	size_t n;
+	size_t n, cap;
 };
+
+/* Room for one more element in *v (n used of *cap), doubling; exits on
+ * ENOMEM (superctl has nothing to save). */
+static void
+grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	void **pv = v;
+
+	if (n < *cap)
+		return;
+	size_t want = *cap ? *cap * 2 : 16;
+	void *p = reallocarray(*pv, want, size);
+	if (p == NULL) {
+		fprintf(stderr, "superctl: out of memory\n");
+		exit(PROTO_EFAILED);
+	}
+	*pv = p;
+	*cap = want;
+}
+
+static void
+records_push(struct records *out, struct record *cur)
+{
+	grow(&out->v, out->n, &out->cap, sizeof(*out->v));
+	out->v[out->n++] = *cur;
+	memset(cur, 0, sizeof(*cur));
+}
 
 static void
 records_parse(char *data, struct records *out)
@@ -228,17 +255,14 @@ records_parse(char *data, struct records *out)
 		if (nl)
 			*nl = '\0';
 		if (*line == '\0') {
-			if (cur.n) {
-				out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
-				out->v[out->n++] = cur;
-				memset(&cur, 0, sizeof(cur));
-			}
+			if (cur.n)
+				records_push(out, &cur);
 		} else {
 			char *eq = strchr(line, '=');
 			if (eq) {
 				*eq = '\0';
 				proto_unescape(eq + 1);
-				cur.v = realloc(cur.v, (cur.n + 1) * sizeof(*cur.v));
+				grow(&cur.v, cur.n, &cur.cap, sizeof(*cur.v));
 				cur.v[cur.n].key = line;
 				cur.v[cur.n].value = eq + 1;
 				cur.n++;
@@ -246,10 +270,8 @@ records_parse(char *data, struct records *out)
 		}
 		line = nl ? nl + 1 : NULL;
 	}
-	if (cur.n) {
-		out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
-		out->v[out->n++] = cur;
-	}
+	if (cur.n)
+		records_push(out, &cur);
 }
 
 static const char *

@@ -130,8 +130,9 @@ cleanup_pid_file(struct superd *sd)
 {
 	if (sd->pid_file == NULL)
 		return;
-	if (pidfile_remove(sd->pid_file) < 0)
-		log_warn_errno(NULL, "cannot remove PID file %s", sd->pid_file);
+	char why[128];
+	if (pidfile_remove(sd->pid_file, getpid(), why, sizeof(why)) < 0)
+		log_warn(NULL, "PID file %s left in place: %s", sd->pid_file, why);
 	free(sd->pid_file);
 	sd->pid_file = NULL;
 }
@@ -362,6 +363,21 @@ watch_signal(struct superd *sd, ev_signal *w, int sig)
 	ev_signal_start(sd->loop, w);
 }
 
+/* A start-up failure after the loop exists (no unit has started yet):
+ * release what main() built, so that every exit leaves nothing open or
+ * allocated behind (valgrind checks this path too). Returns 1. */
+static int
+startup_abort(struct superd *sd)
+{
+	ctl_close(sd);
+	if (sd->loop != NULL)
+		ev_loop_destroy(sd->loop);
+	if (sd->devnull >= 0)
+		close(sd->devnull);
+	config_free(sd->config);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -379,7 +395,7 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct config_paths paths = {0};
-	struct superd sd = {.devnull = -1};
+	struct superd sd = {.devnull = -1, .ctl_fd = -1};
 	struct diag diag = {0};
 	bool check = false;
 	int verbosity = 0, c;
@@ -472,8 +488,7 @@ main(int argc, char **argv)
 	sd.loop = ev_default_loop(EVFLAG_AUTO);
 	if (sd.loop == NULL) {
 		log_err(NULL, "cannot initialise the event loop (libev)");
-		config_free(sd.config);
-		return 1;
+		return startup_abort(&sd);
 	}
 	ev_set_userdata(sd.loop, &sd);
 	watch_signal(&sd, &sd.sig_term, SIGTERM);
@@ -501,23 +516,23 @@ main(int argc, char **argv)
 			       "XDG_RUNTIME_DIR is set; superctl cannot reach this superd");
 	} else if (ctl_open(&sd, sock, sd.config->conf.socket_mode,
 			    sd.config->conf.socket_group) < 0) {
-		config_free(sd.config);
-		return 1;
+		return startup_abort(&sd);
 	}
 
 	if (sd.config->conf.pid_file != NULL) {
-		if (pidfile_write(sd.config->conf.pid_file, getpid()) < 0) {
+		bool was_link;
+		if (pidfile_write(sd.config->conf.pid_file, getpid(), &was_link) < 0) {
 			log_err_errno(NULL, "cannot write PID file %s", sd.config->conf.pid_file);
-			ctl_close(&sd);
-			config_free(sd.config);
-			return 1;
+			return startup_abort(&sd);
 		}
+		if (was_link)
+			log_warn(NULL, "PID file %s was a symbolic link: replaced by the file, "
+				       "its target left untouched", sd.config->conf.pid_file);
 		sd.pid_file = strdup(sd.config->conf.pid_file);
 		if (sd.pid_file == NULL) {
-			pidfile_remove(sd.config->conf.pid_file);
-			ctl_close(&sd);
-			config_free(sd.config);
-			return 1;
+			char why[128];
+			(void)pidfile_remove(sd.config->conf.pid_file, getpid(), why, sizeof(why));
+			return startup_abort(&sd);
 		}
 	}
 

@@ -42,6 +42,7 @@ struct superd {
 	ev_idle queue_idle; /* active only while the queue can make progress */
 	size_t status_pipes;	/* exec reports not yet read (one fd each) */
 	size_t max_status_pipes; /* bound on those, from the open-file limit */
+	unsigned starts_since_trim; /* spawns since the heap was last trimmed */
 
 	ev_child child_watcher; /* every child, PID 0 */
 	ev_signal sig_term, sig_int, sig_hup, sig_quit, sig_usr1, sig_usr2, sig_winch;
@@ -66,6 +67,8 @@ struct superd {
 	ev_io ctl_io;
 	ev_timer ctl_retry; /* accept paused after EMFILE */
 	char *ctl_path;
+	dev_t ctl_dev; /* the socket file superd created: removed at exit */
+	ino_t ctl_ino; /* only while it is still that file */
 	struct ctl_client *clients;
 	gid_t ctl_gid;
 	bool ctl_have_gid;

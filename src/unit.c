@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,44 @@ unit_request_action_exit(struct unit *u, const char *what)
 	snprintf(sd->action_why, sizeof(sd->action_why), "%s of %s, status %d", what, u->name, code);
 }
 
+/* A unit's texts (reason, STATUS=, reload failure) live on the heap only
+ * while they say something: most of 10,000 units have none. The empty
+ * text is this shared "", never freed. */
+static char no_text[] = "";
+
+static void
+text_clear(char **slot)
+{
+	if (*slot != no_text)
+		free(*slot);
+	*slot = no_text;
+}
+
+/* The arguments may include *slot itself: format first, then free. */
+static void
+text_vset(char **slot, const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	text_clear(slot);
+	if (s != NULL && s[0] != '\0')
+		*slot = s;
+	else
+		free(s);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+text_set(char **slot, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	text_vset(slot, fmt, ap);
+	va_end(ap);
+}
+
 /* The one place where a unit's state changes. timeout_usec is how long the
  * unit's timer runs in the new state; DURATION_INFINITY: no timer. */
 static void __attribute__((format(printf, 4, 5)))
@@ -114,14 +153,11 @@ unit_set_state(struct unit *u, enum unit_state s, uint64_t timeout_usec,
 		u->active_since = ev_time();
 	u->state = s;
 	if (fmt != NULL) {
-		/* The arguments may include u->reason itself. */
-		char reason[sizeof(u->reason)];
 		va_start(ap, fmt);
-		vsnprintf(reason, sizeof(reason), fmt, ap);
+		text_vset(&u->reason, fmt, ap);
 		va_end(ap);
-		memcpy(u->reason, reason, sizeof(reason));
 	} else {
-		u->reason[0] = '\0';
+		text_clear(&u->reason);
 	}
 	if (u->first_start && (unit_is_ready(u) || s == UNIT_FAILED || s == UNIT_BACKOFF ||
 			       (s == UNIT_INACTIVE && !u->want_up))) {
@@ -510,10 +546,21 @@ output_fd(struct unit *u, const char *spec, bool is_stderr, bool *own, uid_t uid
 		const char *path = spec + (append ? 7 : 5);
 		struct stat st;
 		bool existed = lstat(path, &st) == 0;
-		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | (append ? O_APPEND : 0),
+		/* O_NONBLOCK: a FIFO with no reader fails (ENXIO) instead of
+		 * blocking superd; the child then gets a blocking descriptor. */
+		fd = open(path,
+			  O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+				  (append ? O_APPEND : 0),
 			  0644);
 		if (fd < 0)
 			return -2;
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+			int saved = errno;
+			close(fd);
+			errno = saved;
+			return -2;
+		}
 		/* A file superd creates for a User= unit is the unit's, so that
 		 * it can reopen or rotate it; an existing one stays as it is. */
 		if (!existed && set_ids && fchown(fd, uid, gid) < 0)
@@ -739,13 +786,13 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	char why[256];
 
 	if (resolve_ids(cfg, &ids, why, sizeof(why)) < 0) {
-		snprintf(u->reason, sizeof(u->reason), "%s", why);
+		text_set(&u->reason, "%s", why);
 		log_err(u->name, "cannot start: %s", why);
 		errno = EINVAL;
 		return -1;
 	}
 	if (make_unit_dirs(u, &ids, why, sizeof(why)) < 0) {
-		snprintf(u->reason, sizeof(u->reason), "%s", why);
+		text_set(&u->reason, "%s", why);
 		log_err(u->name, "cannot start: %s", why);
 		errno = EINVAL;
 		return -1;
@@ -869,8 +916,15 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 static void
 unit_write_pid_file(struct unit *u)
 {
-	if (u->cfg->write_pid_file != NULL && pidfile_write(u->cfg->write_pid_file, u->pid) < 0)
+	bool was_link;
+
+	if (u->cfg->write_pid_file == NULL)
+		return;
+	if (pidfile_write(u->cfg->write_pid_file, u->pid, &was_link) < 0)
 		log_warn_errno(u->name, "cannot write WritePIDFile=%s", u->cfg->write_pid_file);
+	else if (was_link)
+		log_warn(u->name, "WritePIDFile=%s was a symbolic link: replaced by the file, "
+				  "its target left untouched", u->cfg->write_pid_file);
 }
 
 /* Fork the main process; the unit is in inactive, failed or backoff. */
@@ -956,7 +1010,7 @@ crashed:
 	u->after_stop = should_restart(cfg->restart, 0, true) && u->want_up
 				? UNIT_THEN_RESTART
 				: UNIT_THEN_FAILED;
-	snprintf(u->reason, sizeof(u->reason), "cannot start: %s", strerror(u->exec_errno));
+	text_set(&u->reason, "cannot start: %s", strerror(u->exec_errno));
 	unit_finish_stop(u);
 }
 
@@ -976,13 +1030,13 @@ unit_begin_start(struct unit *u)
 		return;
 	}
 	u->oneshot_index = 0;
-	u->status_text[0] = '\0';
+	text_clear(&u->status_text);
 	if (cfg->exec_start_pre.n > 0) {
 		unit_set_state(u, UNIT_STARTING, cfg->timeout_start_usec, "running ExecStartPre=");
 		if (unit_run_control(u, CONTROL_PRE) == 0)
 			return;
 		/* Could not even fork: a crash, backed off. */
-		snprintf(u->reason, sizeof(u->reason), "cannot run ExecStartPre=: %s",
+		text_set(&u->reason, "cannot run ExecStartPre=: %s",
 			 strerror(errno));
 		u->after_stop = should_restart(cfg->restart, 0, true) && u->want_up
 					? UNIT_THEN_RESTART
@@ -1189,7 +1243,7 @@ unit_try_stop(struct unit *u)
 	for (size_t i = 0; i < u->before.n; i++) {
 		struct unit *w = u->before.v[i];
 		if (!w->want_up && unit_has_process(w)) {
-			snprintf(u->reason, sizeof(u->reason), "stop waits for %s", w->name);
+			text_set(&u->reason, "stop waits for %s", w->name);
 			log_debug(u->name, "stop waits for %s", w->name);
 			return;
 		}
@@ -1254,8 +1308,7 @@ control_key(int kind)
 	return keys[kind];
 }
 
-/* Kill the running control process: the unit moved on. Its exit, when it
- * comes, is only bookkeeping. */
+/* Kill the running control process: the unit moved on. */
 static void
 unit_abort_control(struct unit *u, const char *why)
 {
@@ -1263,9 +1316,18 @@ unit_abort_control(struct unit *u, const char *why)
 		return;
 	if (kill(-u->control_pid, SIGKILL) < 0 && errno == ESRCH)
 		(void)kill(u->control_pid, SIGKILL);
+	/* Forgotten now: it may be reaped only after the unit has started
+	 * another control or main process (RestartSec=0), and its exit must
+	 * not be taken for theirs. Reaped later, it is just an orphan. */
+	hashmap_del_int(&u->sd->units_by_pid, u->control_pid);
+	u->control_pid = 0;
+	if (u->control_fd >= 0) {
+		close(u->control_fd);
+		u->control_fd = -1;
+	}
 	if (u->control_kind == CONTROL_RELOAD) {
 		u->reload_failed = true;
-		snprintf(u->reload_reason, sizeof(u->reload_reason), "ExecReload= %s", why);
+		text_set(&u->reload_reason, "ExecReload= %s", why);
 		log_warn(u->name, "reload aborted: %s", why);
 	} else {
 		log_warn(u->name, "%s aborted: %s", control_key(u->control_kind), why);
@@ -1334,7 +1396,7 @@ unit_became_ready(struct unit *u)
 	/* TimeoutStartSec= bounds ExecStartPost= whatever the type. */
 	unit_set_state(u, UNIT_STARTING, u->cfg->timeout_start_usec, "running ExecStartPost=");
 	if (unit_run_control(u, CONTROL_POST) < 0) {
-		snprintf(u->reason, sizeof(u->reason), "cannot run ExecStartPost=: %s",
+		text_set(&u->reason, "cannot run ExecStartPost=: %s",
 			 strerror(errno));
 		u->want_up = false;
 		unit_begin_stop_then(u, UNIT_THEN_FAILED);
@@ -1360,7 +1422,7 @@ unit_reload(struct unit *u)
 		return -1;
 	}
 	u->reload_failed = false;
-	u->reload_reason[0] = '\0';
+	text_clear(&u->reload_reason);
 	if (unit_run_control(u, CONTROL_RELOAD) < 0)
 		return -1;
 	unit_set_state(u, UNIT_RELOADING, u->cfg->timeout_start_usec, "reloading");
@@ -1414,10 +1476,10 @@ unit_control_exited(struct unit *u, int status)
 				 format_exit(status, how, sizeof(how)));
 		if (kind == CONTROL_RELOAD) {
 			u->reload_failed = true;
-			snprintf(u->reload_reason, sizeof(u->reload_reason), "%s", why);
+			text_set(&u->reload_reason, "%s", why);
 			log_err(u->name, "reload failed: %s", why);
 		} else {
-			snprintf(u->reason, sizeof(u->reason), "%s", why);
+			text_set(&u->reason, "%s", why);
 			log_err(u->name, "%s", why);
 		}
 	}
@@ -1530,12 +1592,16 @@ unit_finish_stop(struct unit *u)
 	u->pgid = 0;
 	if (u->after_stop != UNIT_THEN_EXITED)
 		remove_runtime_dirs(u);
-	if (u->cfg->write_pid_file != NULL && pidfile_remove(u->cfg->write_pid_file) < 0)
-		log_warn_errno(u->name, "cannot remove WritePIDFile=%s", u->cfg->write_pid_file);
+	/* Every process of the unit is gone: a PID file that names a live
+	 * process (or is a link, or no file) is not the unit's; it stays. */
+	char why[128];
+	if (u->cfg->write_pid_file != NULL &&
+	    pidfile_remove(u->cfg->write_pid_file, 0, why, sizeof(why)) < 0)
+		log_warn(u->name, "WritePIDFile=%s left in place: %s", u->cfg->write_pid_file, why);
 	/* PIDFile= is the program's; once the unit has stopped it is stale. */
 	if (u->cfg->pid_file != NULL && u->after_stop != UNIT_THEN_EXITED &&
-	    unlink(u->cfg->pid_file) < 0 && errno != ENOENT)
-		log_warn_errno(u->name, "cannot remove PIDFile=%s", u->cfg->pid_file);
+	    pidfile_remove(u->cfg->pid_file, 0, why, sizeof(why)) < 0)
+		log_warn(u->name, "PIDFile=%s left in place: %s", u->cfg->pid_file, why);
 	if (u->running) {
 		u->running = false;
 		sd->nrunning--;
@@ -1624,6 +1690,28 @@ read_pid_file(const char *path, char *why, size_t size)
 	return (pid_t)v;
 }
 
+static pid_t parent_of(pid_t pid);
+
+/* Is pid a process the unit started: in its process group, or descended
+ * from superd? A daemon left by the unit's main process is reparented to
+ * superd (a subreaper); a process outside superd's tree is someone else's,
+ * whatever a PID file written by the unit's (maybe unprivileged) user says. */
+static bool
+unit_may_adopt(const struct unit *u, pid_t pid)
+{
+	pid_t self = getpid(), q = pid, p;
+
+	if (u->pgid > 0 && getpgid(pid) == u->pgid)
+		return true;
+	for (int depth = 0; depth < 32 && (p = parent_of(q)) > 0; depth++, q = p) {
+		if (p == self)
+			return true;
+		if (p == 1)
+			break;
+	}
+	return false;
+}
+
 /* The parent of a Type=forking unit exited 0: follow the daemon it left,
  * named by PIDFile=. It becomes superd's child as its parent is gone (we
  * are a subreaper), so its exit is seen. Returns false if there is none
@@ -1634,18 +1722,25 @@ unit_adopt_forked(struct unit *u)
 	pid_t pid;
 
 	if (u->cfg->pid_file == NULL) {
-		snprintf(u->reason, sizeof(u->reason),
-			 "PIDFile= is needed to follow a Type=forking daemon");
+		text_set(&u->reason, "PIDFile= is needed to follow a Type=forking daemon");
 		log_err(u->name, "cannot start: %s", u->reason);
 		return false;
 	}
-	pid = read_pid_file(u->cfg->pid_file, u->reason, sizeof(u->reason));
+	char why[256];
+	pid = read_pid_file(u->cfg->pid_file, why, sizeof(why));
 	if (pid == 0) {
+		text_set(&u->reason, "%s", why);
+		log_err(u->name, "cannot start: %s", u->reason);
+		return false;
+	}
+	if (!unit_may_adopt(u, pid)) {
+		text_set(&u->reason, "PIDFile=%s: process %ld is not a process of the unit",
+			 u->cfg->pid_file, (long)pid);
 		log_err(u->name, "cannot start: %s", u->reason);
 		return false;
 	}
 	if (hashmap_put_int(&u->sd->units_by_pid, pid, u) < 0) {
-		snprintf(u->reason, sizeof(u->reason), "out of memory");
+		text_set(&u->reason, "out of memory");
 		return false;
 	}
 	u->pid = pid;
@@ -1710,7 +1805,7 @@ unit_read_status(struct unit *u)
 	if (n == (ssize_t)sizeof(f)) {
 		u->exec_errno = f.err;
 		u->exec_stage = f.stage;
-		snprintf(u->reason, sizeof(u->reason), "%s %s: %s",
+		text_set(&u->reason, "%s %s: %s",
 			 spawn_stage_name(f.stage),
 			 f.stage == SPAWN_STAGE_EXEC
 				 ? u->cfg->exec_start.v[u->cfg->type == SERVICE_ONESHOT &&
@@ -1799,7 +1894,7 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 					unit_spawn(u);
 					break;
 				}
-				snprintf(u->reason, sizeof(u->reason), "finished");
+				text_set(&u->reason, "finished");
 				u->after_stop = u->cfg->remain_after_exit ? UNIT_THEN_EXITED
 									  : UNIT_THEN_DONE;
 				unit_cleanup_group(u);
@@ -1813,7 +1908,7 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 		 * forking daemon that could not be found. */
 		if (!exec_failed && !(u->cfg->type == SERVICE_FORKING &&
 				      strncmp(u->reason, "PIDFile=", 8) == 0)) {
-			snprintf(u->reason, sizeof(u->reason), "main process %s", how);
+			text_set(&u->reason, "main process %s", how);
 			log_msg(clean ? LOG_LEVEL_INFO : LOG_LEVEL_WARNING, u->name,
 				"main process %s after %s", how,
 				duration_format(uptime, dur, sizeof(dur)));
@@ -1963,7 +2058,7 @@ unit_notify_message(struct superd *sd, pid_t pid, char *msg)
 		} else if (strncmp(line, "MAINPID=", 8) == 0) {
 			unit_take_mainpid(u, line + 8);
 		} else if (strncmp(line, "STATUS=", 7) == 0) {
-			snprintf(u->status_text, sizeof(u->status_text), "%s", line + 7);
+			text_set(&u->status_text, "%.255s", line + 7);
 		} else {
 			log_debug(u->name, "notification not acted on: %.64s", line);
 		}
@@ -2007,7 +2102,7 @@ unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			       (u->cfg->restart == RESTART_ALWAYS ||
 				u->cfg->restart == RESTART_ON_FAILURE ||
 				u->cfg->restart == RESTART_ON_ABNORMAL);
-		snprintf(u->reason, sizeof(u->reason), "watchdog timeout: no WATCHDOG=1 within %s",
+		text_set(&u->reason, "watchdog timeout: no WATCHDOG=1 within %s",
 			 duration_format(u->cfg->watchdog_usec, dur, sizeof(dur)));
 		log_err(u->name, "%s; sending SIGABRT", u->reason);
 		signal_main(u, SIGABRT);
@@ -2022,7 +2117,7 @@ unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			       (u->cfg->restart == RESTART_ALWAYS ||
 				u->cfg->restart == RESTART_ON_FAILURE ||
 				u->cfg->restart == RESTART_ON_ABNORMAL);
-		snprintf(u->reason, sizeof(u->reason), "start timed out after %s (TimeoutStartSec=)",
+		text_set(&u->reason, "start timed out after %s (TimeoutStartSec=)",
 			 duration_format(u->cfg->timeout_start_usec, dur, sizeof(dur)));
 		log_err(u->name, "%s", u->reason);
 		if (!restart)
@@ -2100,6 +2195,13 @@ unit_drain_queue(struct superd *sd)
 		u->queued = false;
 		u->next_queued = NULL;
 		unit_try_start(u);
+		sd->starts_since_trim++;
+	}
+	/* A burst of starts (boot, a reload adding many units) leaves the
+	 * heap fragmented by its short-lived buffers: return the free pages. */
+	if (sd->queue_head == NULL && sd->status_pipes == 0 && sd->starts_since_trim >= 64) {
+		sd->starts_since_trim = 0;
+		malloc_trim(0);
 	}
 	/* An idle watcher keeps the loop from blocking while work remains. */
 	if (sd->queue_head != NULL && sd->status_pipes < sd->max_status_pipes)
@@ -2217,6 +2319,7 @@ unit_new(struct superd *sd, const struct unit_config *cfg)
 	u->status_fd = -1;
 	u->control_fd = -1;
 	u->state = UNIT_INACTIVE;
+	u->reason = u->status_text = u->reload_reason = no_text;
 	ev_init(&u->timer, unit_timer_cb);
 	u->timer.data = u;
 	ev_init(&u->status_io, unit_status_cb);
@@ -2362,6 +2465,9 @@ unit_free(struct unit *u)
 	free_envp(u->envp);
 	unit_unlink(u);
 	free(u->start_times);
+	text_clear(&u->reason);
+	text_clear(&u->status_text);
+	text_clear(&u->reload_reason);
 	unitfile_free(u->owned_cfg);
 	free(u);
 }

@@ -99,7 +99,7 @@ struct unit {
 	bool has_last_status;
 	int exec_errno;		 /* exec failure of the current run, 0 if none */
 	int exec_stage;
-	char reason[256];	 /* why it is in its state */
+	char *reason;		 /* why it is in its state; never NULL (unit_text_set) */
 
 	/* Start limit: times of the last StartLimitBurst= starts (a ring). */
 	ev_tstamp *start_times;
@@ -115,7 +115,7 @@ struct unit {
 	 * told of every state change while non-NULL. */
 	struct ctl_wait *waits;
 	size_t oneshot_index;	 /* which ExecStart= of a oneshot runs */
-	char status_text[256];	 /* STATUS= from a notify unit */
+	char *status_text;	 /* STATUS= from a notify unit; never NULL */
 	/* The ExecReload= process running now (a "control process"), which
 	 * of the commands it is, and how the last reload went. */
 	pid_t control_pid;
@@ -123,7 +123,7 @@ struct unit {
 	size_t control_index;
 	int control_kind; /* enum unit_control in unit.c; 0: none (or aborted) */
 	bool reload_failed;
-	char reload_reason[256];
+	char *reload_reason; /* never NULL */
 	/* Removed by a reload: no longer in sd->units or the name map; it owns
 	 * its config and is freed once its processes are gone. */
 	struct unit_config *owned_cfg;

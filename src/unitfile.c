@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 /* Raw Exec*= lines, kept until the environment is complete. */
 struct raw_line {
@@ -305,7 +307,21 @@ parse_strv(struct unitfile_parse *p, const struct unitfile_key *k,
 	strv_clear(&words);
 }
 
-/* Names below /run, /var/lib, /var/log: relative, no "..", no empty part. */
+/* Whether path has a "." part. */
+static bool
+has_dot_part(const char *path)
+{
+	for (const char *s = path;; s++) {
+		if (s[0] == '.' && (s[1] == '/' || s[1] == '\0'))
+			return true;
+		if ((s = strchr(s, '/')) == NULL)
+			return false;
+	}
+}
+
+/* Names below /run, /var/lib, /var/log: relative, no "." or "..", no empty
+ * part. An empty name or "." would be the base itself, which superd would
+ * chown to the unit's user and, for RuntimeDirectory=, remove at stop. */
 static void
 parse_dirs(struct unitfile_parse *p, const struct unitfile_key *k, const char *value,
 	   unsigned line)
@@ -316,9 +332,9 @@ parse_dirs(struct unitfile_parse *p, const struct unitfile_key *k, const char *v
 	parse_strv(p, k, value, line);
 	for (size_t i = before; i < field->n; i++) {
 		const char *d = field->v[i];
-		if (d[0] == '/' || strstr(d, "..") != NULL || strstr(d, "//") != NULL ||
-		    d[strlen(d) - 1] == '/')
-			bad_value(p, k, line, d, "expected a relative path without '..'");
+		if (d[0] == '\0' || d[0] == '/' || strstr(d, "..") != NULL ||
+		    strstr(d, "//") != NULL || d[strlen(d) - 1] == '/' || has_dot_part(d))
+			bad_value(p, k, line, d, "expected a relative path without '.' or '..'");
 	}
 }
 
@@ -963,12 +979,27 @@ load_env_file(struct unitfile_parse *p, const char *spec, unsigned line)
 			 "EnvironmentFile=%s: not an absolute path", path);
 		return;
 	}
-	f = fopen(path, "re");
+	/* O_NONBLOCK: a FIFO must not block superd's loop (a reload reads
+	 * this file); only regular files and /dev/null-like devices are read. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	const char *err = NULL;
+	if (fd < 0)
+		err = strerror(errno);
+	else if (fstat(fd, &st) < 0)
+		err = strerror(errno);
+	else if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		err = S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file";
+	f = err == NULL ? fdopen(fd, "r") : NULL;
 	if (f == NULL) {
+		if (err == NULL)
+			err = strerror(errno);
+		if (fd >= 0)
+			close(fd);
 		if (!optional)
 			diag_add(p->d, DIAG_ERROR, p->path, line,
 				 "EnvironmentFile=%s: %s (a '-' prefix makes it optional)", path,
-				 strerror(errno));
+				 err);
 		return;
 	}
 	struct buf logical = {0};

@@ -11,7 +11,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-DEPS="build-essential autoconf automake pkg-config libev-dev libinih-dev libsystemd-dev mandoc procps util-linux passwd socat redis-server"
+DEPS="build-essential autoconf automake pkg-config libev-dev libinih-dev libsystemd-dev mandoc procps util-linux passwd socat redis-server valgrind"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	missing=""
 	for p in $DEPS; do

@@ -819,7 +819,11 @@ test_invalid_values(void)
 		"KillSignal=SIGSTOP\n"		/* 15 */
 		"RestartMaxDelaySec=1000000y\n" /* 16 */
 		"ExecStartPre=bin/relative\n"	/* 17 */
-		"RestartSec=250ms\n",		/* 18 */
+		"RestartSec=250ms\n"		/* 18 */
+		"KillSignal=RTMIN+9223372036854775807\n" /* 19 */
+		"RuntimeDirectory=''\n"		/* 20 */
+		"StateDirectory=.\n"		/* 21 */
+		"LogsDirectory=a/./b\n",	/* 22 */
 		&d);
 
 	if (CHECK(c != NULL)) {
@@ -846,7 +850,14 @@ test_invalid_values(void)
 	CHECK_DIAG(&d, DIAG_ERROR, 15, "SIGSTOP", 1);
 	CHECK_DIAG(&d, DIAG_ERROR, 16, "too large", 1);
 	CHECK_DIAG(&d, DIAG_ERROR, 17, "ExecStartPre=", 1);
-	CHECK_INT_EQ(d.errors, 15);
+	/* RTMIN+N once overflowed, and an empty directory name was read
+	 * before its start (seeds in tests/fuzz/corpus/regress-*); an empty
+	 * name or "." would be the base directory itself. */
+	CHECK_DIAG(&d, DIAG_ERROR, 19, "KillSignal=RTMIN+9223372036854775807", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 20, "RuntimeDirectory=: expected a relative path", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 21, "StateDirectory=.: expected a relative path", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 22, "LogsDirectory=a/./b: expected a relative path", 1);
+	CHECK_INT_EQ(d.errors, 19);
 	for (size_t i = 0; i < d.n; i++)
 		CHECK_STR_EQ(d.v[i].file, unit_path);
 	unitfile_free(c);
