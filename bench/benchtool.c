@@ -19,7 +19,9 @@
  * start time from CLOCK_MONOTONIC too.  Results go to stdout as
  * KEY=VALUE lines; times are in microseconds unless the key says _ns.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/cn_proc.h>
