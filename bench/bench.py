@@ -255,6 +255,9 @@ class Bench:
             res["st_one"] = self.timecmd(k_one, st_one) / 1e3
             if who == "superd":
                 res["bare"] = self.timecmd(k_one, [a.bareclient, d + "/sock"]) / 1e3
+                if a.bareclient_static:
+                    res["bare_static"] = self.timecmd(
+                        k_one, [a.bareclient_static, d + "/sock"]) / 1e3
             if a.crashes:
                 r = subprocess.run([self.tool, "crash", str(a.crashes), MARK],
                                    capture_output=True, text=True)
@@ -376,6 +379,8 @@ def main():
     ap.add_argument("--superctl", required=True)
     ap.add_argument("--benchtool", required=True)
     ap.add_argument("--bareclient", required=True)
+    ap.add_argument("--bareclient-static",
+                    help="bareclient linked as superctl is (static)")
     ap.add_argument("--sizes", default="100,1000")
     ap.add_argument("--big", type=int, default=10000,
                     help="superd alone also at this many units (0: skip)")

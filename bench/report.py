@@ -127,6 +127,11 @@ def results_md(d):
             out.append("superd's `status` of one service against a bare C "
                        "client's connect-and-exit: %s ms against %s ms, %s."
                        % (fmt(one), fmt(bare), ratio(one, bare)))
+            bs = med(series(sd, "bare_static", 1))
+            if bs is not None:
+                out.append("superctl is linked statically; against the bare "
+                           "client linked the same way (%s ms) it is at %s."
+                           % (fmt(bs), ratio(one, bs)))
             if n == 1000:
                 st = med(series(sd, "start", 1))
                 out.append("Start-up of 1,000 against the sequential spawn "

@@ -40,5 +40,6 @@ json=$build/bench-results.json
 python3 "$src/bench/bench.py" \
 	--superd "$build/src/superd" --superctl "$build/src/superctl" \
 	--benchtool "$build/bench/benchtool" --bareclient "$build/bench/bareclient" \
+	--bareclient-static "$build/bench/bareclient-static" \
 	--json "$json" ${BENCH_ARGS:-} "$@"
 python3 "$src/bench/report.py" "$json" "$src/docs/PERFORMANCE.md" "$src/docs/performance.svg"
