@@ -4,14 +4,15 @@
 #   2. build with -Werror and run `make check` (C unit tests, then the
 #      integration tests that drive the real superd with real children);
 #   3. build again with ASan+UBSan and run `make check` once more;
-#   4. lint the man pages; 5. `make distcheck`.
+#   4. run every fuzz target (tests/fuzz/) for a minute under ASan+UBSan;
+#   5. lint the man pages; 6. `make distcheck`.
 # It ends with one line "N passed, N failed" counting every check it ran,
 # and exits non-zero if anything failed.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-DEPS="build-essential autoconf automake pkg-config libev-dev libinih-dev libsystemd-dev mandoc procps util-linux passwd socat redis-server valgrind"
+DEPS="build-essential autoconf automake pkg-config libev-dev libinih-dev libsystemd-dev mandoc procps util-linux passwd socat redis-server valgrind clang libclang-rt-14-dev"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	missing=""
 	for p in $DEPS; do
@@ -84,6 +85,23 @@ count _ci/sanitizers
 unset TEST_TIMEOUT_SCALE
 step "build --without-systemd and run the suite" suite _ci/nosystemd --without-systemd --enable-werror
 count _ci/nosystemd
+# The fuzz targets (tests/fuzz/): each parser for FUZZ_SECONDS under
+# libFuzzer with ASan+UBSan; one check per target.
+fuzz() {
+	echo "== fuzz targets, ${FUZZ_SECONDS:=60} s each"
+	FUZZ_SECONDS=$FUZZ_SECONDS sh tests/fuzz/run.sh >_ci/fuzz.log 2>&1
+	rc=$?
+	grep -E '^(not )?ok fuzz_' _ci/fuzz.log
+	p=$(grep -c '^ok fuzz_' _ci/fuzz.log)
+	f=$(grep -c '^not ok fuzz_' _ci/fuzz.log)
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # it failed before it could say which target
+	fi
+	[ "$rc" -eq 0 ] || tail -n 40 _ci/fuzz.log
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+fuzz
 step "man pages pass mandoc -Tlint" sh -c 'out=$(mandoc -Tlint -Wwarning man/*.[0-9]); [ -z "$out" ] || { echo "$out"; exit 1; }'
 step "make distcheck" sh -c 'make -C _ci/plain distcheck >_ci/distcheck.log 2>&1 || { tail -n 60 _ci/distcheck.log; exit 1; }'
 
