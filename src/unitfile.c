@@ -959,6 +959,8 @@ env_set(struct unitfile_parse *p, const char *name, size_t nlen, const char *val
 		oom(p, line);
 }
 
+#define ENV_FILE_MAX (1024 * 1024)
+
 /* One EnvironmentFile=, as systemd reads it: NAME=VALUE lines, '#' and ';'
  * comments, values in '...' or "..." (backslash escapes in the latter),
  * a trailing backslash continues a line. Problems name the file and line,
@@ -990,13 +992,33 @@ load_env_file(struct unitfile_parse *p, const char *spec, unsigned line)
 		err = strerror(errno);
 	else if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
 		err = S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file";
-	f = err == NULL ? fdopen(fd, "r") : NULL;
+	/* Read it whole, within a bound: /dev/zero or a runaway file must not
+	 * make superd read forever or grow without end. */
+	struct buf data = {0};
+	while (err == NULL) {
+		char chunk[4096];
+		ssize_t r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			err = errno == EAGAIN ? "not a regular file (reading would block)" : strerror(errno);
+		else if (r == 0)
+			break;
+		else if (data.len + (size_t)r > ENV_FILE_MAX)
+			err = "larger than 1 MiB";
+		else
+			buf_add(&data, chunk, (size_t)r);
+		if (data.failed)
+			err = strerror(ENOMEM);
+	}
+	f = NULL;
+	if (err == NULL && data.len > 0 && (f = fmemopen(data.data, data.len, "r")) == NULL)
+		err = strerror(errno);
+	if (fd >= 0)
+		close(fd);
 	if (f == NULL) {
-		if (err == NULL)
-			err = strerror(errno);
-		if (fd >= 0)
-			close(fd);
-		if (!optional)
+		buf_free(&data);
+		if (err != NULL && !optional) /* else empty: nothing to set */
 			diag_add(p->d, DIAG_ERROR, p->path, line,
 				 "EnvironmentFile=%s: %s (a '-' prefix makes it optional)", path,
 				 err);
@@ -1063,6 +1085,7 @@ load_env_file(struct unitfile_parse *p, const char *spec, unsigned line)
 	buf_free(&logical);
 	free(buf);
 	fclose(f);
+	buf_free(&data);
 }
 
 /* The unit's environment, complete: Environment=, then EnvironmentFile=

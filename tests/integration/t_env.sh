@@ -67,4 +67,16 @@ ok "the bad line is named as file:line" grep -q "bad.env:2: error: expected NAME
 ok "the bad quote is named, not its value" grep -q "bad.env:3: error: unterminated quote in the value of SECRET_TOKEN" "$T/err"
 ok "no secret value is printed" bash -c "! grep -q unterminated-secret-value '$T/err'"
 ok "a missing file without '-' is an error naming the unit's line" grep -q "env.service:3: error: EnvironmentFile=$T/nowhere.env: No such file or directory" "$T/err"
+
+# An endless or huge "file" is refused, not read forever; /dev/null is empty.
+unit env <<EOF
+[Service]
+EnvironmentFile=/dev/zero
+EnvironmentFile=/dev/null
+ExecStart=/bin/true
+EOF
+timeout 20 "$SUPERD" -c "$T/superd.conf" -u "$UNITS" --check >/dev/null 2>"$T/err"; rc=$?
+is "$rc" 78 "EnvironmentFile=/dev/zero fails --check (and does not hang)"
+ok "as larger than 1 MiB, naming the unit's line" grep -q "env.service:2: error: EnvironmentFile=/dev/zero: larger than 1 MiB" "$T/err"
+ok "/dev/null is an empty environment file" bash -c "! grep -q '/dev/null' '$T/err'"
 done_testing
