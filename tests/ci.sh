@@ -83,7 +83,8 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 step "build with ASan+UBSan and run the suite" suite _ci/sanitizers --enable-sanitizers --enable-werror
 count _ci/sanitizers
 unset TEST_TIMEOUT_SCALE
-step "build --without-systemd and run the suite" suite _ci/nosystemd --without-systemd --enable-werror
+# (and with superctl linked dynamically, so that memcheck can follow it)
+step "build --without-systemd and run the suite" suite _ci/nosystemd --without-systemd --disable-static-superctl --enable-werror
 count _ci/nosystemd
 # The fuzz targets (tests/fuzz/): each parser for FUZZ_SECONDS under
 # libFuzzer with ASan+UBSan; one check per target.

@@ -221,12 +221,21 @@ vgctl() {
 		--log-file="$T/vgctl.%p.log" "$SUPERCTL" "$@" >/dev/null 2>&1
 	[ "$?" -ne 99 ]
 }
-ok "superctl status --json: no memcheck error" vgctl status --json
-ok "superctl status: no memcheck error" vgctl status
-ok "superctl show --json: no memcheck error" vgctl show --json plain
-ok "superctl show of an unknown unit: no memcheck error" vgctl show no-such-unit
-ok "superctl reload --dry-run: no memcheck error" vgctl reload --dry-run
-ok "superctl's memcheck reports are empty" bash -c "! grep -q . '$T'/vgctl.*.log"
+# A statically linked superctl (the default) carries its own malloc, which
+# memcheck cannot follow, and glibc's static start-up code trips it: its
+# memcheck runs in CI's build with --disable-static-superctl.
+if readelf -l "$SUPERCTL" 2>/dev/null | grep -q 'Requesting program interpreter'; then
+	ok "superctl status --json: no memcheck error" vgctl status --json
+	ok "superctl status: no memcheck error" vgctl status
+	ok "superctl show --json: no memcheck error" vgctl show --json plain
+	ok "superctl show of an unknown unit: no memcheck error" vgctl show no-such-unit
+	ok "superctl reload --dry-run: no memcheck error" vgctl reload --dry-run
+	ok "superctl's memcheck reports are empty" bash -c "! grep -q . '$T'/vgctl.*.log"
+else
+	for what in "status --json" status "show --json" "show of an unknown unit" "reload --dry-run" "memcheck reports"; do
+		skip "superctl $what under memcheck" "superctl is linked statically"
+	done
+fi
 
 # --- bad clients ---------------------------------------------------------------
 head -c 5000 /dev/zero | tr '\0' 'a' | raw >"$T/out"
