@@ -209,7 +209,9 @@ class Bench:
                 return (["runsvdir", scan], ["sv", "status", *dirs],
                         ["sv", "status", dirs[1]], ["sv", "down", *dirs])
             loop = 'for d in "$1"/*; do s6-svstat "$d"; done'
-            return (["s6-svscan", scan], ["sh", "-c", loop, "sh", scan],
+            # s6-svscan supervises at most 500 services unless told (-c).
+            return (["s6-svscan", "-c", str(max(1000, 2 * n)), scan],
+                    ["sh", "-c", loop, "sh", scan],
                     ["s6-svstat", dirs[1]], ["s6-svscanctl", "-t", scan])
         if who == "supervisord":
             conf = d + "/supervisord.conf"

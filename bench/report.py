@@ -22,7 +22,7 @@ BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 # key, label, unit, scale from the JSON's unit, lower is better
 ROWS = [
     ("start", "start-up to all running", "ms", 1),
-    ("pss", "memory (PSS of the supervisor)", "MiB", 1 / 1024),
+    ("pss", "memory, PSS of the supervisor", "MiB", 1 / 1024),
     ("st_all", "`status` of every service", "ms", 1),
     ("st_one", "`status` of one service", "ms", 1),
     ("crash", "crash to replacement", "ms", 1),

@@ -43,3 +43,4 @@ python3 "$src/bench/bench.py" \
 	--bareclient-static "$build/bench/bareclient-static" \
 	--json "$json" ${BENCH_ARGS:-} "$@"
 python3 "$src/bench/report.py" "$json" "$src/docs/PERFORMANCE.md" "$src/docs/performance.svg"
+cp "$json" "$src/docs/bench-results.json" # the raw figures behind the tables
