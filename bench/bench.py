@@ -126,28 +126,24 @@ class Bench:
         return out
 
     @staticmethod
-    def pss_kib(pids):
+    def proc_sum(pids, name, value):
+        """Sum VALUE(text of /proc/PID/NAME) over PIDS; gone ones count 0."""
         total = 0
         for p in pids:
             try:
-                with open("/proc/%d/smaps_rollup" % p) as f:
-                    for line in f:
-                        if line.startswith("Pss:"):
-                            total += int(line.split()[1])
+                with open("/proc/%d/%s" % (p, name)) as f:
+                    total += value(f.read())
             except OSError:
                 pass
         return total
 
-    @staticmethod
-    def cpu_ns(pids):
-        total = 0
-        for p in pids:
-            try:
-                with open("/proc/%d/schedstat" % p) as f:
-                    total += int(f.read().split()[0])
-            except OSError:
-                pass
-        return total
+    def pss_kib(self, pids):
+        return self.proc_sum(pids, "smaps_rollup", lambda t: sum(
+            int(line.split()[1]) for line in t.splitlines()
+            if line.startswith("Pss:")))
+
+    def cpu_ns(self, pids):
+        return self.proc_sum(pids, "schedstat", lambda t: int(t.split()[0]))
 
     def idle(self, pids, seconds):
         """Syscalls (perf's raw_syscalls:sys_enter tracepoint) and CPU time
