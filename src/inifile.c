@@ -38,12 +38,12 @@ struct inifile_state {
 	char section[INIFILE_MAX_NAME + 1];
 };
 
-static int
-inifile_read_all(const char *path, char **out, size_t *outlen)
+int
+inifile_read_all(const char *path, size_t max, char **out, size_t *outlen)
 {
 	struct stat st;
-	char *buf;
-	size_t len = 0;
+	char *buf = NULL;
+	size_t len = 0, cap;
 	/* O_NONBLOCK: opening a FIFO left in the unit directory must not
 	 * block superd's loop until some writer comes along. It changes
 	 * nothing for the regular files read below. */
@@ -53,44 +53,46 @@ inifile_read_all(const char *path, char **out, size_t *outlen)
 		return -1;
 	if (fstat(fd, &st) < 0)
 		goto fail;
-	if (S_ISCHR(st.st_mode)) {
-		/* "-c /dev/null": an empty configuration. */
-		st.st_size = 0;
-	} else if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
 		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		goto fail;
 	}
-	if ((uint64_t)st.st_size > INIFILE_MAX_SIZE) {
+	/* A character device ("-c /dev/null") is read like a file of unknown
+	 * size: to its end, or past max (/dev/zero), which fails. */
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
 		errno = EFBIG;
 		goto fail;
 	}
-	buf = malloc((size_t)st.st_size + 1);
+	/* Room for the NUL and one byte more, which tells whether a regular
+	 * file grew after fstat(). */
+	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 2 : 4096;
+	buf = malloc(cap);
 	if (buf == NULL)
 		goto fail;
 	for (;;) {
-		ssize_t n;
-		if (len == (size_t)st.st_size) {
-			/* The file may have grown; one more byte tells. */
-			char extra;
-			n = read(fd, &extra, 1);
-			if (n == 0)
-				break;
-			if (n < 0 && errno == EINTR)
-				continue;
-			free(buf);
-			errno = n < 0 ? errno : EAGAIN;
-			goto fail;
+		if (len + 1 == cap) { /* full: the file grew, or a device goes on */
+			if (len > max) {
+				errno = EFBIG;
+				goto fail;
+			}
+			char *nb = realloc(buf, cap * 2);
+			if (nb == NULL)
+				goto fail;
+			buf = nb;
+			cap *= 2;
 		}
-		n = read(fd, buf + len, (size_t)st.st_size - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			free(buf);
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
 			goto fail;
-		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
+	}
+	if (len > max) {
+		errno = EFBIG;
+		goto fail;
 	}
 	buf[len] = '\0';
 	close(fd);
@@ -100,6 +102,7 @@ inifile_read_all(const char *path, char **out, size_t *outlen)
 fail:
 	{
 		int saved = errno;
+		free(buf);
 		close(fd);
 		errno = saved;
 	}
@@ -349,7 +352,7 @@ inifile_parse_hash(const char *path, inifile_handler handler,
 	};
 	int rc;
 
-	if (inifile_read_all(path, &st.buf, &st.len) < 0) {
+	if (inifile_read_all(path, INIFILE_MAX_SIZE, &st.buf, &st.len) < 0) {
 		int saved = errno;
 		/* EINVAL is inifile_read_all's word for a FIFO, socket or
 		 * block device. */

@@ -981,43 +981,22 @@ load_env_file(struct unitfile_parse *p, const char *spec, unsigned line)
 			 "EnvironmentFile=%s: not an absolute path", path);
 		return;
 	}
-	/* O_NONBLOCK: a FIFO must not block superd's loop (a reload reads
-	 * this file); only regular files and /dev/null-like devices are read. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
+	/* Read whole and bounded: a FIFO must not block superd's loop (a
+	 * reload reads this file), /dev/zero or a runaway file must not make
+	 * it read forever. */
+	char *data = NULL;
+	size_t size = 0;
 	const char *err = NULL;
-	if (fd < 0)
-		err = strerror(errno);
-	else if (fstat(fd, &st) < 0)
-		err = strerror(errno);
-	else if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
-		err = S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file";
-	/* Read it whole, within a bound: /dev/zero or a runaway file must not
-	 * make superd read forever or grow without end. */
-	struct buf data = {0};
-	while (err == NULL) {
-		char chunk[4096];
-		ssize_t r = read(fd, chunk, sizeof(chunk));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			err = errno == EAGAIN ? "not a regular file (reading would block)" : strerror(errno);
-		else if (r == 0)
-			break;
-		else if (data.len + (size_t)r > ENV_FILE_MAX)
-			err = "larger than 1 MiB";
-		else
-			buf_add(&data, chunk, (size_t)r);
-		if (data.failed)
-			err = strerror(ENOMEM);
-	}
+	if (inifile_read_all(path, ENV_FILE_MAX, &data, &size) < 0)
+		err = errno == EFBIG    ? "larger than 1 MiB"
+		      : errno == EINVAL ? "not a regular file"
+		      : errno == EAGAIN ? "not a regular file (reading would block)"
+					: strerror(errno);
 	f = NULL;
-	if (err == NULL && data.len > 0 && (f = fmemopen(data.data, data.len, "r")) == NULL)
+	if (err == NULL && size > 0 && (f = fmemopen(data, size, "r")) == NULL)
 		err = strerror(errno);
-	if (fd >= 0)
-		close(fd);
 	if (f == NULL) {
-		buf_free(&data);
+		free(data);
 		if (err != NULL && !optional) /* else empty: nothing to set */
 			diag_add(p->d, DIAG_ERROR, p->path, line,
 				 "EnvironmentFile=%s: %s (a '-' prefix makes it optional)", path,
@@ -1048,10 +1027,7 @@ load_env_file(struct unitfile_parse *p, const char *spec, unsigned line)
 			l += 7;
 		char *eq = strchr(l, '=');
 		size_t nlen = eq ? (size_t)(eq - l) : 0;
-		bool valid = eq != NULL && nlen > 0 && !isdigit((unsigned char)l[0]);
-		for (size_t i = 0; valid && i < nlen; i++)
-			valid = isalnum((unsigned char)l[i]) || l[i] == '_';
-		if (!valid) {
+		if (eq == NULL || !valid_env_name(l, nlen)) {
 			diag_add(p->d, DIAG_ERROR, path, first, "expected NAME=VALUE");
 			buf_reset(&logical);
 			continue;
@@ -1085,7 +1061,7 @@ load_env_file(struct unitfile_parse *p, const char *spec, unsigned line)
 	buf_free(&logical);
 	free(buf);
 	fclose(f);
-	buf_free(&data);
+	free(data);
 }
 
 /* The unit's environment, complete: Environment=, then EnvironmentFile=
