@@ -149,7 +149,7 @@ client_close(struct ctl_client *c)
 		c->next->prev = c->prev;
 	/* A big reply (status of thousands of units) leaves free heap behind
 	 * that glibc keeps; give it back so that superd stays small. */
-	bool big = c->out.cap >= 64 * 1024;
+	bool big = c->out.cap >= CTL_LARGE_REPLY;
 	buf_free(&c->out);
 	free(c);
 	if (big)

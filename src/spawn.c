@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <sched.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
