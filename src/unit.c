@@ -1692,24 +1692,32 @@ read_pid_file(const char *path, char *why, size_t size)
 
 static pid_t parent_of(pid_t pid);
 
-/* Is pid a process the unit started: in its process group, or descended
- * from superd? A daemon left by the unit's main process is reparented to
- * superd (a subreaper); a process outside superd's tree is someone else's,
- * whatever a PID file written by the unit's (maybe unprivileged) user says. */
+/* Is pid one of the unit's processes: in its process group, or descended
+ * from ancestor (walking up /proc, a bounded number of generations)? */
 static bool
-unit_may_adopt(const struct unit *u, pid_t pid)
+unit_owns(const struct unit *u, pid_t pid, pid_t ancestor)
 {
-	pid_t self = getpid(), q = pid, p;
+	pid_t q = pid, p;
 
 	if (u->pgid > 0 && getpgid(pid) == u->pgid)
 		return true;
 	for (int depth = 0; depth < 32 && (p = parent_of(q)) > 0; depth++, q = p) {
-		if (p == self)
+		if (p == ancestor)
 			return true;
 		if (p == 1)
 			break;
 	}
 	return false;
+}
+
+/* May the unit adopt pid? A daemon left by the unit's main process is
+ * reparented to superd (a subreaper); a process outside superd's tree is
+ * someone else's, whatever a PID file written by the unit's (maybe
+ * unprivileged) user says. */
+static bool
+unit_may_adopt(const struct unit *u, pid_t pid)
+{
+	return unit_owns(u, pid, getpid());
 }
 
 /* The parent of a Type=forking unit exited 0: follow the daemon it left,
@@ -1984,16 +1992,11 @@ unit_take_mainpid(struct unit *u, const char *value)
 {
 	char *end;
 	long v = strtol(value, &end, 10);
-	pid_t pid = (pid_t)v, p = 0;
-	bool ours = false;
+	pid_t pid = (pid_t)v;
 
 	if (*end != '\0' || v <= 1 || v > 0x3fffffff || pid == u->pid)
 		return;
-	if (getpgid(pid) == u->pgid)
-		ours = true;
-	for (int depth = 0, q = pid; !ours && depth < 16 && (p = parent_of(q)) > 1; depth++, q = p)
-		ours = p == u->pid;
-	if (!ours) {
+	if (!unit_owns(u, pid, u->pid)) {
 		log_warn(u->name, "MAINPID=%ld ignored: not a process of the unit", v);
 		return;
 	}
