@@ -4,6 +4,7 @@
 #include "ctl.h"
 #include "diag.h"
 #include "duration.h"
+#include "inifile.h"
 #include "log.h"
 #include "notify.h"
 #include "pidfile.h"
@@ -137,6 +138,9 @@ cleanup_pid_file(struct superd *sd)
 	sd->pid_file = NULL;
 }
 
+/* Bound on the list of orphans read below: about 140,000 PIDs. */
+#define CHILDREN_MAX (1u << 20)
+
 /* Send sig to every child superd still has: at shutdown, after the units,
  * these are orphans that units left behind outside their process groups
  * (setsid, double fork), reparented to superd as subreaper or PID 1.
@@ -144,20 +148,17 @@ cleanup_pid_file(struct superd *sd)
 static size_t
 signal_children(int sig)
 {
-	char path[64], buf[4096];
-	size_t n = 0;
-	ssize_t len;
-	int fd;
+	char path[64], *buf;
+	size_t n = 0, len;
 
+	/* The whole list: 7 bytes a PID, so thousands of orphans are more
+	 * than one page. Read at shutdown only, so the allocation is fine. */
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (inifile_read_all(path, CHILDREN_MAX, &buf, &len) < 0) {
+		if (sig != 0)
+			log_warn_errno(NULL, "cannot list orphaned processes (%s)", path);
 		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return 0;
-	buf[len] = '\0';
+	}
 	for (char *save = NULL, *w = strtok_r(buf, " \n", &save); w;
 	     w = strtok_r(NULL, " \n", &save)) {
 		pid_t pid = (pid_t)atol(w);
@@ -169,6 +170,7 @@ signal_children(int sig)
 				(void)kill(pid, SIGCONT);
 		}
 	}
+	free(buf);
 	return n;
 }
 

@@ -855,6 +855,7 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	argv = argv_with_mainpid(cmd, u->pid, &oom);
 	path = spawn_resolve(cmd->path, unitfile_getenv(cfg, "PATH", 4));
 	if (path == NULL || oom) {
+		log_err(u->name, "cannot start: out of memory");
 		free(path);
 		free(home);
 		free_argv(argv);
@@ -893,6 +894,8 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	}
 	pid = spawn_start(&plan, fd);
 	saved = errno;
+	if (pid < 0) /* the pipe or the clone: EMFILE, EAGAIN, ENOMEM */
+		log_err_errno(u->name, "cannot start a process");
 	free(user_envp);
 	for (int i = 0; i < 4; i++)
 		free(uvars[i]);
@@ -960,7 +963,7 @@ unit_spawn(struct unit *u)
 	if (pid < 0) {
 		u->exec_errno = errno;
 		u->exec_stage = SPAWN_STAGE_NONE;
-		log_err_errno(u->name, "cannot fork");
+		/* unit_fork() has logged the cause. */
 		goto crashed;
 	}
 	if (hashmap_put_int(&u->sd->units_by_pid, pid, u) < 0) {

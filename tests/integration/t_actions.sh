@@ -97,4 +97,21 @@ is "$SD_STATUS" 0 "superd exits 0"
 ok "the orphan got SIGTERM at shutdown" svc_has "^signal name=orphan sig=TERM"
 ok "and is gone" gone "$orphan"
 ok "superd said so" log_has "stopping 1 orphaned process(es) left behind by units"
+
+# Many orphans: more PIDs than fit in one page of /proc's list of
+# children. Every one of them gets SIGTERM, not only the first page's.
+rm -f "$UNITS"/*.service
+unit many <<EOF
+[Service]
+ExecStart=/bin/sh -c 'i=0; while [ \$\$i -lt 1000 ]; do setsid $(svc --name o) & i=\$\$((i + 1)); done; exec $(svc --name many)'
+EOF
+: >"$LOG"
+rm -f "$SVCLOG"
+start_superd
+ok "a unit leaves 1000 orphans" wait_count "$SVCLOG" "^start name=o " 1000 60
+stop_superd 60
+is "$SD_STATUS" 0 "superd exits 0"
+ok "superd counted all of them" log_has "stopping 1000 orphaned process(es) left behind by units"
+is "$(count_in "$SVCLOG" "^signal name=o sig=TERM")" 1000 "every one got SIGTERM"
+ok "and none is left" test -z "$(pgrep -f "$SVCLOG")"
 done_testing

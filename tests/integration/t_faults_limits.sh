@@ -65,9 +65,9 @@ EOF
 	sc start c 2>"$T/err"; rc=$?
 	is "$rc" 1 "start of a unit that cannot fork exits 1"
 	ok "and superctl says why" grep -q "c.service: start failed: cannot start: Resource temporarily unavailable" "$T/err"
-	ok "the log names the unit and the cause" log_has "c.service: cannot fork: Resource temporarily unavailable"
+	ok "the log names the unit and the cause" log_has "c.service: cannot start a process: Resource temporarily unavailable"
 	ok "Restart=always: the unit backs off" wait_log "c.service: restarting in"
-	ok "and keeps retrying" wait_count "$LOG" "c.service: cannot fork" 3
+	ok "and keeps retrying" wait_count "$LOG" "c.service: cannot start a process" 3
 	ok "shown as backoff with the reason" bash -c "'$SUPERCTL' status c | grep -q 'backoff.*cannot start: Resource temporarily unavailable'"
 	sc start d 2>/dev/null; rc=$?
 	is "$rc" 1 "start of a Restart=no unit that cannot fork exits 1"
@@ -142,9 +142,9 @@ ok "a client is connected" wait_for 10 grep -qx OK "$T/early"
 prlimit --pid "$SD_PID" --nofile=3:
 touch "$T/go"
 ok "the early client's start fails with the cause" wait_for 10 grep -q "^ERR 1 .*Too many open files" "$T/early"
-ok "logged with the unit and the cause" log_has "c.service: cannot fork: Too many open files"
-ok "a crash-looping unit cannot restart: logged with the cause" wait_log "crashy.service: cannot fork: Too many open files"
-ok "and backs off" wait_count "$LOG" "crashy.service: cannot fork: Too many open files" 2
+ok "logged with the unit and the cause" log_has "c.service: cannot start a process: Too many open files"
+ok "a crash-looping unit cannot restart: logged with the cause" wait_log "crashy.service: cannot start a process: Too many open files"
+ok "and backs off" wait_count "$LOG" "crashy.service: cannot start a process: Too many open files" 2
 
 # A new client cannot be accepted: superd pauses the listener instead of
 # spinning on a readable socket it cannot accept from.
