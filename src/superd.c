@@ -174,15 +174,6 @@ signal_children(int sig)
 	return n;
 }
 
-static void
-orphan_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)w, (void)revents;
-	/* Signal 0 only counts: exit once nobody is left. */
-	if (signal_children(0) == 0)
-		ev_break(loop, EVBREAK_ALL);
-}
-
 void
 superd_unit_released(struct superd *sd)
 {
@@ -190,19 +181,29 @@ superd_unit_released(struct superd *sd)
 		return;
 	/* Every unit is down; what else is still our child was left behind
 	 * by one (as subreaper, or PID 1, superd inherits it). Stop those
-	 * too, within the same deadline, then exit. */
+	 * too, within the same deadline, then exit: superd_orphans_reaped()
+	 * looks again each time some of them have been reaped. */
 	if (!sd->orphans_signalled) {
 		sd->orphans_signalled = true;
 		size_t n = signal_children(SIGTERM);
 		if (n > 0) {
 			log_notice(NULL, "stopping %zu orphaned process(es) left behind by units", n);
-			ev_timer_init(&sd->orphan_poll, orphan_poll_cb, 0.05, 0.05);
-			ev_timer_start(sd->loop, &sd->orphan_poll);
+			sd->orphans_waiting = true;
 			return;
 		}
 	}
-	if (!ev_is_active(&sd->orphan_poll))
+	if (!sd->orphans_waiting)
 		ev_break(sd->loop, EVBREAK_ALL);
+}
+
+void
+superd_orphans_reaped(struct superd *sd)
+{
+	/* Signal 0 only counts: exit once nobody is left. */
+	if (sd->orphans_waiting && sd->nrunning == 0 && signal_children(0) == 0) {
+		sd->orphans_waiting = false;
+		ev_break(sd->loop, EVBREAK_ALL);
+	}
 }
 
 static void
@@ -272,7 +273,7 @@ shutdown_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			log_warn(NULL, "orphaned processes killed with SIGKILL at the shutdown deadline");
 		sd->forced = true;
 	}
-	if (sd->nrunning == 0 && !ev_is_active(&sd->orphan_poll)) {
+	if (sd->nrunning == 0 && !sd->orphans_waiting) {
 		ev_break(loop, EVBREAK_ALL);
 		return;
 	}
@@ -505,7 +506,6 @@ main(int argc, char **argv)
 	ev_init(&sd.shutdown_deadline, shutdown_deadline_cb);
 	ev_init(&sd.shutdown_delay, shutdown_delay_cb);
 	ev_init(&sd.shutdown_grace, shutdown_grace_cb);
-	ev_init(&sd.orphan_poll, orphan_poll_cb);
 	unit_queue_init(&sd);
 
 	/* The control socket first: a second superd must stop here, before it

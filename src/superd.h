@@ -49,8 +49,8 @@ struct superd {
 	ev_timer shutdown_deadline; /* ShutdownTimeoutSec= from the start of shutdown */
 	ev_timer shutdown_delay;    /* ShutdownDelaySec= before the first stop signal */
 	ev_timer shutdown_grace;    /* after the final SIGKILL: how long to wait for reaping */
-	ev_timer orphan_poll;	    /* at shutdown, while orphans are being stopped */
-	bool orphans_signalled;
+	bool orphans_signalled; /* at shutdown: SIGTERM sent to the orphans */
+	bool orphans_waiting;	/* and some were there: exit once all are reaped */
 
 	size_t nrunning; /* units that have a process (main or group) */
 	/* AutoStart units whose first start has not settled (ready, failed,
@@ -92,5 +92,7 @@ void superd_shutdown(struct superd *sd, const char *why);
 /* Called by the state machine whenever a unit has released its last
  * process, so that shutdown can finish. */
 void superd_unit_released(struct superd *sd);
+/* Some children that are no unit's were reaped (unit_drain_queue). */
+void superd_orphans_reaped(struct superd *sd);
 
 #endif

@@ -2182,6 +2182,7 @@ unit_drain_queue(struct superd *sd)
 			if (w->pid == 0 && !group_alive(w->pgid))
 				unit_finish_stop(w);
 		}
+		superd_orphans_reaped(sd);
 	}
 	/* Each spawn holds a pipe until its exec is reported: never more in
 	 * flight than the open-file limit allows. The reports arrive as loop
