@@ -684,32 +684,105 @@ dir_base(int kind, char *buf, size_t size)
 		snprintf(buf, size, "%s/.local/state%s", home ? home : "", kind == 2 ? "/log" : "");
 }
 
+/* mkdir -p path, each new component 0755. base is superd's own (/run,
+ * /var/lib, /var/log or the XDG ones), so links in it are followed. */
+static int
+mkdir_parents(const char *path)
+{
+	char buf[256];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *q = buf + 1;; q++) {
+		if (*q != '/' && *q != '\0')
+			continue;
+		char c = *q;
+		*q = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		if (c == '\0')
+			return 0;
+		*q = c;
+	}
+}
+
+/* Open base/rel as a directory, creating what is missing, one component
+ * at a time and without following links: the unit's user owns some of
+ * these directories, and must not be able to swap one for a link that
+ * makes superd chown or chmod something else. Returns the fd, or -1. */
+static int
+open_unit_dir(const char *base, const char *rel, mode_t mode)
+{
+	char name[256];
+	int fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	for (const char *p = rel; *p;) {
+		size_t n = strcspn(p, "/");
+		const char *next = p + n + (p[n] == '/');
+		if (n == 0 || n >= sizeof(name)) {
+			p = next;
+			if (n == 0)
+				continue;
+			close(fd);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		bool last = *next == '\0';
+		if (mkdirat(fd, name, last ? mode : 0755) < 0 && errno != EEXIST) {
+			int saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int saved = errno;
+		close(fd);
+		if (sub < 0) {
+			errno = saved == ELOOP ? ENOTDIR : saved; /* a link: not a directory */
+			return -1;
+		}
+		fd = sub;
+		p = next;
+	}
+	return fd;
+}
+
 /* Create the unit's directories (and their parents), owned by its user. */
 static int
 make_unit_dirs(struct unit *u, const struct unit_ids *ids, char *why, size_t size)
 {
 	for (int kind = 0; kind < 3; kind++) {
 		for (size_t i = 0; i < u->cfg->dirs[kind].n; i++) {
-			char base[256], path[512];
+			char base[256];
+			const char *rel = u->cfg->dirs[kind].v[i];
+			mode_t mode = u->cfg->dir_mode[kind];
 			dir_base(kind, base, sizeof(base));
-			snprintf(path, sizeof(path), "%s/%s", base, u->cfg->dirs[kind].v[i]);
-			for (char *q = path + 1; *q; q++) {
-				if (*q != '/')
-					continue;
-				*q = '\0';
-				if (mkdir(path, 0755) < 0 && errno != EEXIST)
-					goto fail;
-				*q = '/';
+			/* /var/lib etc. may themselves be missing (XDG, fresh
+			 * containers): made first, as any parent, 0755. */
+			if (mkdir_parents(base) < 0)
+				goto fail;
+			int fd = open_unit_dir(base, rel, mode);
+			if (fd < 0)
+				goto fail;
+			if (fchmod(fd, mode) < 0 || (ids->set && fchown(fd, ids->uid, ids->gid) < 0)) {
+				int saved = errno;
+				close(fd);
+				errno = saved;
+				goto fail;
 			}
-			if (mkdir(path, u->cfg->dir_mode[kind]) < 0 && errno != EEXIST)
-				goto fail;
-			if (chmod(path, u->cfg->dir_mode[kind]) < 0)
-				goto fail;
-			if (ids->set && chown(path, ids->uid, ids->gid) < 0)
-				goto fail;
+			close(fd);
 			continue;
-fail:
-			snprintf(why, size, "cannot create %.160s: %.60s", path, strerror(errno));
+fail:;
+			int saved = errno;
+			char path[512];
+			snprintf(path, sizeof(path), "%s/%s", base, rel);
+			snprintf(why, size, "cannot create %.160s: %.60s", path, strerror(saved));
 			return -1;
 		}
 	}

@@ -12,7 +12,7 @@ if [ "$(id -u)" -ne 0 ] || ! getent passwd nobody >/dev/null; then
 fi
 # Names unique to this test run, removed at the end.
 name=superd-test-$$
-trap 'rm -rf "/run/$name" "/var/lib/$name" "/var/log/$name"; _cleanup' EXIT
+trap 'rm -rf "/run/$name" "/var/lib/$name" "/var/log/$name" "/var/lib/$name-m" "/var/log/$name-m"; _cleanup' EXIT
 chmod 755 "$T"
 : >"$SVCLOG"
 chmod 666 "$SVCLOG"
@@ -25,6 +25,15 @@ RuntimeDirectoryMode=0750
 StateDirectory=$name
 LogsDirectory=$name
 ExecStart=/bin/sh -c 'touch \$\$RUNTIME_DIRECTORY/sock \$\$STATE_DIRECTORY/state && exec $(svc --name dirs --report-env)'
+EOF
+unit modes <<EOF
+[Service]
+User=nobody
+StateDirectory=$name-m/state
+StateDirectoryMode=0710
+LogsDirectory=$name-m/logs
+LogsDirectoryMode=0700
+ExecStart=$(svc --name modes)
 EOF
 unit escape <<EOF
 [Service]
@@ -43,7 +52,32 @@ ok "StateDirectory= is named in STATE_DIRECTORY=" svc_has "^env STATE_DIRECTORY=
 ok "LogsDirectory= is named in LOGS_DIRECTORY=" svc_has "^env LOGS_DIRECTORY=/var/log/$name\$"
 is "$(stat -c '%a %U' "/run/$name/run")" "750 nobody" "RuntimeDirectory= has its mode and the unit's user"
 is "$(stat -c '%a %U' "/var/lib/$name")" "755 nobody" "StateDirectory= too"
+is "$(stat -c '%a %U' "/var/log/$name")" "755 nobody" "LogsDirectory= too"
 ok "the unit, as nobody, could write there" test -e "/run/$name/run/sock" -a -e "/var/lib/$name/state"
+ok "the unit with directory modes started" wait_svc "^start name=modes "
+is "$(stat -c '%a %U' "/var/lib/$name-m/state")" "710 nobody" "StateDirectoryMode= is applied"
+is "$(stat -c '%a %U' "/var/log/$name-m/logs")" "700 nobody" "LogsDirectoryMode= too"
+is "$(stat -c '%a %U' "/var/lib/$name-m")" "755 root" "a parent superd creates stays root's"
+
+# The unit's user owns /var/lib/$name: it could put a link there where
+# superd will next make a directory. superd must not chown or chmod what
+# the link points to.
+: >"$T/victim"
+chmod 600 "$T/victim"
+setpriv --reuid=nobody --regid=nogroup --clear-groups ln -s "$T/victim" "/var/lib/$name/sub"
+unit linky <<EOF
+[Service]
+User=nobody
+AutoStart=no
+StateDirectory=$name/sub
+ExecStart=$(svc --name linky)
+EOF
+"$SUPERCTL" reload >/dev/null
+"$SUPERCTL" start linky >/dev/null 2>&1; rc=$?
+is "$rc" 1 "a directory that is a link planted by the unit's user fails the start"
+ok "with the cause" wait_log "linky.service: cannot start: cannot create /var/lib/$name/sub: Not a directory"
+is "$(stat -c '%a %U' "$T/victim")" "600 root" "and the file the link points to is untouched"
+"$SUPERCTL" stop linky >/dev/null 2>&1
 "$SUPERCTL" stop dirs
 ok "RuntimeDirectory= is removed after the stop" test ! -e "/run/$name/run"
 ok "StateDirectory= is kept" test -e "/var/lib/$name/state"
