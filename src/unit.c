@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -527,12 +528,67 @@ envp_with(char *const *envp, char *extra)
 	return v;
 }
 
+/* User=, Group=, SupplementaryGroups= resolved now, before fork (NSS may
+ * block; it must not happen in the child). Returns 0, or -1 with a reason
+ * for the user in why. The user's own groups come along (initgroups). */
+struct unit_ids {
+	bool set;
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[256];
+	int ngroups;
+	char home[256], shell[128], user[64];
+};
+
+/* open() as the unit's user would: its uid, gid and groups as superd's
+ * filesystem credentials for this one call (superd has one thread). A
+ * unit's user cannot then make superd create or write a file where it
+ * could not itself, through a link or a directory it controls. */
+static int
+open_as_unit(const char *path, int flags, mode_t mode, const struct unit_ids *ids)
+{
+	if (!ids->set || ids->uid == 0 || geteuid() != 0)
+		return open(path, flags, mode);
+
+	int n = getgroups(0, NULL), fd, saved;
+	gid_t *groups = n > 0 ? calloc((size_t)n, sizeof(*groups)) : NULL;
+
+	if (n < 0 || (n > 0 && (groups == NULL || getgroups(n, groups) < 0))) {
+		saved = n < 0 || groups != NULL ? errno : ENOMEM;
+		free(groups);
+		errno = saved;
+		return -1;
+	}
+	if (setgroups((size_t)ids->ngroups, ids->groups) < 0) {
+		saved = errno;
+		free(groups);
+		errno = saved;
+		return -1;
+	}
+	(void)setfsgid(ids->gid);
+	(void)setfsuid(ids->uid);
+	/* setfsuid() reports no error; asking again tells whether it took. */
+	if ((uid_t)setfsuid((uid_t)-1) == ids->uid && (gid_t)setfsgid((gid_t)-1) == ids->gid) {
+		fd = open(path, flags, mode);
+		saved = errno;
+	} else {
+		fd = -1;
+		saved = EPERM;
+	}
+	(void)setfsuid(geteuid());
+	(void)setfsgid(getegid());
+	if (setgroups((size_t)n, groups) < 0)
+		log_err_errno(NULL, "cannot restore superd's supplementary groups");
+	free(groups);
+	errno = saved;
+	return fd;
+}
+
 /* The fd for StandardOutput=/StandardError= value spec: -1 to inherit
  * superd's; -2 on failure (errno). *own says whether to close it after
  * the fork. */
 static int
-output_fd(struct unit *u, const char *spec, bool is_stderr, bool *own, uid_t uid, gid_t gid,
-	  bool set_ids)
+output_fd(struct unit *u, const char *spec, bool is_stderr, bool *own, const struct unit_ids *ids)
 {
 	int fd;
 
@@ -548,22 +604,30 @@ output_fd(struct unit *u, const char *spec, bool is_stderr, bool *own, uid_t uid
 		bool existed = lstat(path, &st) == 0;
 		/* O_NONBLOCK: a FIFO with no reader fails (ENXIO) instead of
 		 * blocking superd; the child then gets a blocking descriptor. */
-		fd = open(path,
-			  O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
-				  (append ? O_APPEND : 0),
-			  0644);
-		if (fd < 0)
+		fd = open_as_unit(path,
+				  O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+					  (append ? O_APPEND : 0),
+				  0644, ids);
+		if (fd < 0) {
+			int saved = errno;
+			log_err(u->name, "cannot open %s for StandardOutput=/StandardError=%s%s: %s",
+				path, ids->set && ids->uid != 0 ? " as User=" : "",
+				ids->set && ids->uid != 0 ? ids->user : "", strerror(saved));
+			errno = saved;
 			return -2;
+		}
 		int fl = fcntl(fd, F_GETFL);
 		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
 			int saved = errno;
+			log_err_errno(u->name, "cannot make %s blocking", path);
 			close(fd);
 			errno = saved;
 			return -2;
 		}
 		/* A file superd creates for a User= unit is the unit's, so that
-		 * it can reopen or rotate it; an existing one stays as it is. */
-		if (!existed && set_ids && fchown(fd, uid, gid) < 0)
+		 * it can reopen or rotate it (open_as_unit() made it so, except
+		 * for root with Group=); an existing one stays as it is. */
+		if (!existed && ids->set && fchown(fd, ids->uid, ids->gid) < 0)
 			log_warn_errno(u->name, "cannot give %s to the unit's user", path);
 		*own = true;
 		return fd;
@@ -590,18 +654,6 @@ output_fd(struct unit *u, const char *spec, bool is_stderr, bool *own, uid_t uid
 	}
 	return -1;
 }
-
-/* User=, Group=, SupplementaryGroups= resolved now, before fork (NSS may
- * block; it must not happen in the child). Returns 0, or -1 with a reason
- * for the user in why. The user's own groups come along (initgroups). */
-struct unit_ids {
-	bool set;
-	uid_t uid;
-	gid_t gid;
-	gid_t groups[256];
-	int ngroups;
-	char home[256], shell[128], user[64];
-};
 
 static int
 resolve_ids(const struct unit_config *cfg, struct unit_ids *ids, char *why, size_t size)
@@ -942,8 +994,7 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	const char *err_spec = cfg->standard_error;
 	if (err_spec == NULL || strcmp(err_spec, "inherit") == 0)
 		err_spec = cfg->standard_output; /* as systemd: stderr follows stdout */
-	plan.stdout_fd = output_fd(u, cfg->standard_output, false, &own_out, ids.uid, ids.gid,
-				   ids.set);
+	plan.stdout_fd = output_fd(u, cfg->standard_output, false, &own_out, &ids);
 	own_err = false;
 	if (err_spec == cfg->standard_output && cfg->standard_output != NULL &&
 	    strncmp(cfg->standard_output, "journal", 7) != 0)
@@ -952,11 +1003,9 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 		plan.stderr_fd = plan.stdout_fd;
 	else
 		plan.stderr_fd = plan.stdout_fd == -2 ? -2
-						      : output_fd(u, err_spec, true, &own_err, ids.uid,
-								  ids.gid, ids.set);
+						      : output_fd(u, err_spec, true, &own_err, &ids);
 	if (plan.stdout_fd == -2 || plan.stderr_fd == -2) {
-		saved = errno;
-		log_err_errno(u->name, "cannot open the file of StandardOutput=/StandardError=");
+		saved = errno; /* output_fd() has logged it */
 		if (plan.stdout_fd >= 0 && own_out)
 			close(plan.stdout_fd);
 		free(path);

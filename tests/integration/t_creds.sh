@@ -11,6 +11,9 @@ fi
 chmod 755 "$T"
 : >"$SVCLOG"
 chmod 666 "$SVCLOG"
+# The unit's output goes to a directory its user may write.
+mkdir "$T/out"
+chown nobody "$T/out"
 nobody_uid=$(id -u nobody)
 nogroup_gid=$(getent group nogroup | cut -d: -f3)
 users_gid=$(getent group users | cut -d: -f3)
@@ -25,7 +28,7 @@ WorkingDirectory=$T
 LimitNOFILE=123:456
 Nice=5
 NoNewPrivileges=yes
-StandardOutput=file:$T/nobody.out
+StandardOutput=file:$T/out/nobody.out
 ExecStart=$(svc --name asnobody --report-ids --report-cwd --report-env)
 EOF
 unit ghost <<EOF
@@ -53,7 +56,7 @@ is "$(field "$ids" nnp)" 1 "NoNewPrivileges= is applied"
 ok "WorkingDirectory= is its cwd" svc_has "^cwd=$T\$"
 ok "USER= is set for User=" svc_has "^env USER=nobody\$"
 ok "HOME= is the user's" svc_has "^env HOME=$(getent passwd nobody | cut -d: -f6)\$"
-is "$(stat -c %U "$T/nobody.out")" nobody "a StandardOutput= file superd creates belongs to the unit's user"
+is "$(stat -c %U "$T/out/nobody.out")" nobody "a StandardOutput= file superd creates belongs to the unit's user"
 ok "an unknown user is a clear error" wait_log "ghost.service: cannot start: User=no-such-user-superd: no such user"
 ok "backed off like a crash" wait_log "ghost.service: restarting in"
 ok "the other units run on" svc_has "^start name=healthy "

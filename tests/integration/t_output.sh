@@ -44,7 +44,7 @@ two_runs() { [ "$(grep -c split-out "$T/split.out" 2>/dev/null)" = 2 ]; }
 ok "append: keeps what earlier runs wrote" wait_for 10 two_runs
 ok "StandardError=file: gets stderr apart" wait_for 10 grep -qx split-err "$T/split.err"
 ok "and stdout's file has no stderr line" bash -c "! grep -q split-err '$T/split.out'"
-ok "a file that cannot be opened is an error naming the cause" wait_log "badfile.service: cannot open the file of StandardOutput=/StandardError=: No such file or directory"
+ok "a file that cannot be opened is an error naming the cause" wait_log "badfile.service: cannot open [^ ]* for StandardOutput=/StandardError=: No such file or directory"
 ok "and is backed off like a crash" wait_log "badfile.service: restarting in"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"

@@ -119,6 +119,54 @@ kill "$stranger"
 rm -f "$UNITS"/*.service
 
 # ===========================================================================
+# StandardOutput= of a User= unit: opened with that user's rights, so the
+# user cannot point superd (root) at a file of root's through a link, nor
+# have it create files where the user could not
+# ===========================================================================
+if is_root; then
+	: >"$LOG"
+	echo precious >"$T/rootfile"
+	chmod 600 "$T/rootfile"
+	mkdir -p "$T/nobody"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups ln -s "$T/rootfile" "$T/nobody/out.log"
+	mkdir "$T/rootonly"
+	unit outlink <<EOF
+[Service]
+User=nobody
+Restart=no
+StandardOutput=append:$T/nobody/out.log
+ExecStart=/bin/echo pwned
+EOF
+	unit outroot <<EOF
+[Service]
+User=nobody
+Restart=no
+StandardOutput=file:$T/rootonly/out.log
+ExecStart=/bin/echo pwned
+EOF
+	unit outok <<EOF
+[Service]
+User=nobody
+Restart=no
+StandardOutput=file:$T/nobody/ok.log
+ExecStart=/bin/echo fine
+EOF
+	start_superd
+	ok "a link the unit's user planted to a root file is not followed as root" wait_log "outlink.service: cannot open $T/nobody/out.log for StandardOutput=/StandardError= as User=nobody: Permission denied"
+	is "$(cat "$T/rootfile")" "precious" "the root file is untouched"
+	is "$(stat -c '%a %U' "$T/rootfile")" "600 root" "and keeps its owner and mode"
+	ok "a file in a directory only root may write is not created" wait_log "outroot.service: cannot open $T/rootonly/out.log for StandardOutput=/StandardError= as User=nobody: Permission denied"
+	ok "nor left behind" test ! -e "$T/rootonly/out.log"
+	ok "where the user may write, the output goes to the file" wait_for 10 grep -qx fine "$T/nobody/ok.log"
+	is "$(stat -c %U "$T/nobody/ok.log")" nobody "which belongs to the unit's user"
+	stop_superd
+	is "$SD_STATUS" 0 "clean shutdown"
+	rm -f "$UNITS"/*.service
+else
+	skip "StandardOutput= as the unit's user needs root and setpriv"
+fi
+
+# ===========================================================================
 # Descriptors: units and their control processes get 0, 1, 2 only; every
 # descriptor of superd's own is close-on-exec
 # ===========================================================================
