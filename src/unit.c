@@ -1062,6 +1062,9 @@ unit_spawn(struct unit *u)
 
 	u->exec_errno = 0;
 	u->exec_stage = 0;
+	/* A oneshot runs its ExecStart= lines one after the other. */
+	const struct execcmd *cmd =
+		&cfg->exec_start.v[cfg->type == SERVICE_ONESHOT ? u->oneshot_index : 0];
 	if (cfg->notify_access != NOTIFY_ACCESS_NONE) {
 		const char *sock = notify_server_path(u->sd);
 		char **envp = NULL, **envp2 = NULL, *var = NULL, *wd = NULL;
@@ -1073,14 +1076,13 @@ unit_spawn(struct unit *u)
 		if (envp != NULL && cfg->watchdog_usec > 0 &&
 		    asprintf(&wd, "WATCHDOG_USEC=%llu", (unsigned long long)cfg->watchdog_usec) >= 0)
 			envp2 = envp_with(envp, wd);
-		pid = unit_fork(u, &cfg->exec_start.v[0], envp2 ? envp2 : envp, &fd);
+		pid = unit_fork(u, cmd, envp2 ? envp2 : envp, &fd);
 		free(envp2);
 		free(envp);
 		free(var);
 		free(wd);
 	} else {
-		size_t k = cfg->type == SERVICE_ONESHOT ? u->oneshot_index : 0;
-		pid = unit_fork(u, &cfg->exec_start.v[k], NULL, &fd);
+		pid = unit_fork(u, cmd, NULL, &fd);
 	}
 	if (pid < 0) {
 		u->exec_errno = errno;
@@ -1581,7 +1583,13 @@ unit_control_exited(struct unit *u, int status)
 	if (kind == CONTROL_NONE)
 		return; /* aborted: the unit moved on */
 	bool ok = !exec_failed && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	bool tolerated = ok || (!exec_failed && (cmd->flags & EXECCMD_IGNORE_FAILURE));
+	/* '-': a failure is no failure and, as in systemd, a missing
+	 * executable is skipped; any other exec failure still counts. */
+	bool missing = exec_failed && f.stage == SPAWN_STAGE_EXEC && f.err == ENOENT;
+	bool tolerated = ok || ((!exec_failed || missing) && (cmd->flags & EXECCMD_IGNORE_FAILURE));
+	if (missing && tolerated)
+		log_notice(u->name, "%s %s: executable missing, skipped ('-')", control_key(kind),
+			   cmd->path);
 	if (tolerated && ++u->control_index < list->n) {
 		if (unit_start_control(u) == 0)
 			return;
