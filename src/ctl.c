@@ -803,11 +803,11 @@ req_job(struct ctl_request *r)
 			if (block)
 				client_wait(r->c, u, CTL_WAIT_START, 0);
 		} else if (strcmp(verb, "stop") == 0) {
-			unit_stop(u);
+			unit_stop_requested(u);
 			if (block)
 				client_wait(r->c, u, CTL_WAIT_STOP, 0);
 		} else {
-			unit_restart(u);
+			unit_restart_requested(u);
 			if (block)
 				client_wait(r->c, u, CTL_WAIT_RESTART, old);
 		}

@@ -132,6 +132,50 @@ text_set(char **slot, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* u's first start has settled: it is ready, failed, backing off or
+ * skipped. superd is ready (READY=1, health) once no AutoStart unit's
+ * first start is pending. A unit waiting to start After= one that has
+ * settled without being ready waits on nothing that is on its way: it has
+ * settled too, and so on down the chain (a list, not recursion: chains
+ * may be 10,000 long). */
+static void
+unit_settled(struct unit *u)
+{
+	struct superd *sd = u->sd;
+	struct unit **todo = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!u->first_start)
+		return;
+	u->first_start = false;
+	sd->starting--;
+	for (struct unit *x = u;; x = todo[--n]) {
+		for (size_t i = 0; !unit_is_ready(x) && i < x->before.n; i++) {
+			struct unit *w = x->before.v[i];
+			if (!w->first_start || !w->want_up || w->state != UNIT_INACTIVE)
+				continue;
+			if (n == cap) {
+				size_t ncap = cap ? 2 * cap : 16;
+				struct unit **v = realloc(todo, ncap * sizeof(*v));
+				if (v == NULL) {
+					log_err(w->name, "out of memory; its start counts as pending");
+					continue;
+				}
+				todo = v;
+				cap = ncap;
+			}
+			w->first_start = false;
+			sd->starting--;
+			log_debug(w->name, "waits for %s, which has settled: settled too", x->name);
+			todo[n++] = w;
+		}
+		if (n == 0)
+			break;
+	}
+	free(todo);
+	notify_check_ready(sd);
+}
+
 /* The one place where a unit's state changes. timeout_usec is how long the
  * unit's timer runs in the new state; DURATION_INFINITY: no timer. */
 static void __attribute__((format(printf, 4, 5)))
@@ -161,11 +205,8 @@ unit_set_state(struct unit *u, enum unit_state s, uint64_t timeout_usec,
 		text_clear(&u->reason);
 	}
 	if (u->first_start && (unit_is_ready(u) || s == UNIT_FAILED || s == UNIT_BACKOFF ||
-			       (s == UNIT_INACTIVE && !u->want_up))) {
-		u->first_start = false;
-		u->sd->starting--;
-		notify_check_ready(u->sd);
-	}
+			       (s == UNIT_INACTIVE && !u->want_up)))
+		unit_settled(u);
 	if (u->waits != NULL)
 		ctl_unit_changed(u);
 	if (s == UNIT_FAILED && u->cfg->failure_action == UNIT_ACTION_EXIT)
@@ -1206,6 +1247,8 @@ unit_try_start(struct unit *u)
 			unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY,
 				       "waiting for %s", d->name);
 			log_debug(u->name, "start waits for %s", d->name);
+			if (!d->first_start) /* d failed or backs off: see unit_settled() */
+				unit_settled(u);
 			return;
 		}
 	}
@@ -1694,6 +1737,76 @@ unit_restart(struct unit *u)
 		unit_start(u);
 		break;
 	}
+}
+
+/* u and, breadth first, every wanted unit that Requires= it, directly or
+ * not; v[0] is u. NULL when out of memory. */
+static struct unit **
+required_by_closure(struct unit *u, size_t *n)
+{
+	struct unit **v = malloc(sizeof(*v));
+	size_t cap = 1;
+
+	if (v == NULL)
+		return NULL;
+	v[0] = u;
+	*n = 1;
+	for (size_t i = 0; i < *n; i++) {
+		for (size_t k = 0; k < v[i]->required_by.n; k++) {
+			struct unit *w = v[i]->required_by.v[k];
+			if (!w->want_up || w->visited || w == u)
+				continue;
+			if (*n == cap) {
+				struct unit **nv = realloc(v, 2 * cap * sizeof(*v));
+				if (nv == NULL) {
+					for (size_t j = 0; j < *n; j++)
+						v[j]->visited = false;
+					free(v);
+					return NULL;
+				}
+				v = nv;
+				cap *= 2;
+			}
+			w->visited = true;
+			v[(*n)++] = w;
+		}
+	}
+	for (size_t i = 0; i < *n; i++)
+		v[i]->visited = false;
+	return v;
+}
+
+static size_t
+unit_propagate(struct unit *u, void (*act)(struct unit *), const char *what)
+{
+	size_t n;
+	struct unit **v = required_by_closure(u, &n);
+
+	if (v == NULL) {
+		log_err(u->name, "out of memory: the units that require it are left as they are");
+		act(u);
+		return 0;
+	}
+	/* Dependents first: what is ordered after u then waits for nothing. */
+	for (size_t i = n; i-- > 1;) {
+		log_info(v[i]->name, "%s too: it requires %s", what, u->name);
+		act(v[i]);
+	}
+	act(u);
+	free(v);
+	return n - 1;
+}
+
+size_t
+unit_stop_requested(struct unit *u)
+{
+	return unit_propagate(u, unit_stop, "stopping");
+}
+
+size_t
+unit_restart_requested(struct unit *u)
+{
+	return unit_propagate(u, unit_restart, "restarting");
 }
 
 int
@@ -2525,6 +2638,7 @@ unit_unlink(struct unit *u)
 	refs_clear(&u->after);
 	refs_clear(&u->before);
 	refs_clear(&u->requires);
+	refs_clear(&u->required_by);
 	u->missing_requires = NULL;
 }
 
@@ -2548,7 +2662,7 @@ unit_link(struct unit *u, struct unit *(*find)(void *ctx, const char *name), voi
 		if (d == NULL) {
 			if (u->missing_requires == NULL)
 				u->missing_requires = c->requires.v[k].name;
-		} else if (refs_add(&u->requires, d) < 0) {
+		} else if (refs_add(&u->requires, d) < 0 || refs_add(&d->required_by, u) < 0) {
 			return -1;
 		}
 	}
@@ -2636,6 +2750,7 @@ reap_removed(struct superd *sd)
 			refs_remove(&o->after, u);
 			refs_remove(&o->before, u);
 			refs_remove(&o->requires, u);
+			refs_remove(&o->required_by, u);
 		}
 	}
 	for (size_t i = 0; i < sd->nremoved; i++) {

@@ -82,10 +82,12 @@ struct unit {
 	bool running;	 /* counted in sd->nrunning: has a process or group */
 	bool first_start; /* counted in sd->starting */
 	bool stop_requested; /* this run ends because superd stopped it */
+	bool visited;	     /* scratch mark of one walk over the graph */
 
 	/* Ordering, resolved both ways: units this one starts after, and the
 	 * units that start after this one. */
 	struct unit_refs after, before, requires;
+	struct unit_refs required_by; /* the units whose Requires= names this one */
 	const char *missing_requires; /* a Requires= unit that does not exist */
 
 	/* Runtime facts for status. */
@@ -163,6 +165,11 @@ void unit_stop(struct unit *u);
 
 /* Stop if running, then start again (a unit in backoff starts at once). */
 void unit_restart(struct unit *u);
+/* What an operator's stop or restart does, as in systemd: the same to
+ * every unit that Requires= this one (and to theirs in turn) and wants to
+ * run. Returns how many units that was besides u. */
+size_t unit_stop_requested(struct unit *u);
+size_t unit_restart_requested(struct unit *u);
 /* Send sig to the unit's process group (main process only with
  * KillMode=process). Returns 0, or -1 with errno (ESRCH: nothing running). */
 int unit_kill(struct unit *u, int sig);

@@ -19,6 +19,22 @@ After=late
 ExecStart=$(svc --name waiter)
 EOF
 
+# "gate" is ready only once the test opens its FIFO: until then it and
+# what is ordered after it have not settled, and superd is not ready.
+mkfifo "$T/gate.fifo"
+unit gate <<EOF
+[Service]
+Type=notify
+TimeoutStartSec=60s
+ExecStart=/bin/sh -c 'read x <$T/gate.fifo; exec $(svc --name gate --notify READY=1)'
+EOF
+unit after-gate <<EOF
+[Unit]
+After=gate
+[Service]
+ExecStart=$(svc --name after-gate)
+EOF
+
 unit needs-ghost <<EOF
 [Unit]
 Requires=ghost
@@ -101,12 +117,18 @@ ok "late cannot exec yet" wait_log "late.service: cannot start: executing $T/lat
 ok "the other units are up" wait_svc "^start name=negated "
 ok "waiter has not started while late is not ready" bash -c "! grep -q '^start name=waiter' '$SVCLOG'"
 "$SUPERCTL" health 2>"$T/health"; rc=$?
-is "$rc" 1 "health fails while a start has not settled (waiter waits for late)"
-ok "and says why" grep -q "superd is starting: 1 unit(s) not settled yet" "$T/health"
+is "$rc" 1 "health fails while a start has not settled (gate is not ready, after-gate waits for it)"
+ok "and says why" grep -q "superd is starting: 2 unit(s) not settled yet" "$T/health"
+ok "after-gate has not started" bash -c "! grep -q '^start name=after-gate' '$SVCLOG'"
+timeout 10 sh -c "echo go >'$T/gate.fifo'"
+ok "gate becomes ready once its FIFO opens" wait_log "gate.service: ready"
+ok "then after-gate starts" wait_svc "^start name=after-gate "
+ok "health passes once every start has settled" wait_for 10 "$SUPERCTL" health
+ok "though waiter still waits for late, which backs off (both count as settled)" \
+	bash -c "! grep -q '^start name=waiter' '$SVCLOG'"
 ln -s "$TESTSVC" "$T/late-bin"
 ok "late starts once its binary exists" wait_svc "^start name=late "
 ok "then waiter starts" wait_svc "^start name=waiter "
-ok "health passes once every start has settled" wait_for 10 "$SUPERCTL" health
 # superd logs events in the order it handles them: late's exec is confirmed
 # before waiter is forked. (The children's own start lines may cross: a
 # program's start-up after exec takes its own time.)
