@@ -193,6 +193,8 @@ unit_set_state(struct unit *u, enum unit_state s, uint64_t timeout_usec,
 		ev_timer_set(&u->timer, usec_to_sec(timeout_usec), 0.);
 		ev_timer_start(u->sd->loop, &u->timer);
 	}
+	if (s != UNIT_STARTING)
+		u->pidfile_wait = false;
 	/* Uptime counts from readiness; a reload does not reset it. */
 	if (s == UNIT_ACTIVE && u->state != UNIT_ACTIVE && u->state != UNIT_RELOADING)
 		u->active_since = ev_time();
@@ -1397,8 +1399,12 @@ unit_begin_stop_then(struct unit *u, enum unit_after_stop then)
 	log_info(u->name, "stopping: %s sent to %s %ld, SIGKILL after %s",
 		 signame_name(cfg->kill_signal),
 		 cfg->kill_mode == KILL_PROCESS_GROUP ? "process group" : "pid",
-		 (long)u->pid,
+		 cfg->kill_mode == KILL_PROCESS_GROUP ? (long)u->pgid : (long)u->pid,
 		 duration_format(cfg->timeout_stop_usec, dur, sizeof(dur)));
+	/* No main process (a forking daemon not found yet): no exit event
+	 * will say when the group is empty; its reaped members will. */
+	if (u->pid == 0)
+		group_waiters_add(u);
 }
 
 static void
@@ -1903,7 +1909,7 @@ unit_finish_stop(struct unit *u)
 /* The PID in PIDFile=, or 0 with a reason. Symbolic links are refused:
  * superd must not be pointed at a file of someone else's choosing. */
 static pid_t
-read_pid_file(const char *path, char *why, size_t size)
+read_pid_file(const char *path, char *why, size_t size, bool *later)
 {
 	char buf[32];
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -1911,13 +1917,18 @@ read_pid_file(const char *path, char *why, size_t size)
 	long v;
 	char *end;
 
+	/* What the daemon may still put right by writing the file: it is
+	 * missing, empty, half written, or left from an earlier run. */
+	*later = true;
 	if (fd < 0) {
+		*later = errno == ENOENT;
 		snprintf(why, size, "PIDFile=%s: %s", path, strerror(errno));
 		return 0;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0) {
+		*later = n == 0;
 		snprintf(why, size, "PIDFile=%s: %s", path, n < 0 ? strerror(errno) : "empty");
 		return 0;
 	}
@@ -1933,6 +1944,7 @@ read_pid_file(const char *path, char *why, size_t size)
 		snprintf(why, size, "PIDFile=%s: process %ld does not exist", path, v);
 		return 0;
 	}
+	*later = false;
 	return (pid_t)v;
 }
 
@@ -1968,42 +1980,83 @@ unit_may_adopt(const struct unit *u, pid_t pid)
 
 /* The parent of a Type=forking unit exited 0: follow the daemon it left,
  * named by PIDFile=. It becomes superd's child as its parent is gone (we
- * are a subreaper), so its exit is seen. Returns false if there is none
- * (u->reason says why). */
-static bool
-unit_adopt_forked(struct unit *u)
+ * are a subreaper), so its exit is seen. Returns 1 once it is followed,
+ * -1 if there is none (u->reason says why), and, when may_wait, 0 while
+ * the file is not there yet: many daemons (redis, nginx, memcached) write
+ * it from the child after the parent has exited, and systemd waits for it
+ * until TimeoutStartSec=. */
+static int
+unit_adopt_forked(struct unit *u, bool may_wait)
 {
 	pid_t pid;
+	bool later;
 
 	if (u->cfg->pid_file == NULL) {
 		text_set(&u->reason, "PIDFile= is needed to follow a Type=forking daemon");
 		log_err(u->name, "cannot start: %s", u->reason);
-		return false;
+		return -1;
 	}
 	char why[256];
-	pid = read_pid_file(u->cfg->pid_file, why, sizeof(why));
+	pid = read_pid_file(u->cfg->pid_file, why, sizeof(why), &later);
+	if (pid == 0 && later && may_wait) {
+		if (!u->pidfile_wait)
+			log_info(u->name, "the parent exited; waiting for %s (%s)",
+				 u->cfg->pid_file, why);
+		return 0;
+	}
 	if (pid == 0) {
 		text_set(&u->reason, "%s", why);
 		log_err(u->name, "cannot start: %s", u->reason);
-		return false;
+		return -1;
 	}
 	if (!unit_may_adopt(u, pid)) {
 		text_set(&u->reason, "PIDFile=%s: process %ld is not a process of the unit",
 			 u->cfg->pid_file, (long)pid);
 		log_err(u->name, "cannot start: %s", u->reason);
-		return false;
+		return -1;
 	}
 	if (hashmap_put_int(&u->sd->units_by_pid, pid, u) < 0) {
 		text_set(&u->reason, "out of memory");
-		return false;
+		return -1;
 	}
+	u->pidfile_wait = false;
 	u->pid = pid;
 	pid_t pg = getpgid(pid);
 	u->pgid = pg > 0 ? pg : pid;
 	unit_write_pid_file(u);
 	log_info(u->name, "daemon pid %ld (from PIDFile=)", (long)pid);
 	unit_became_ready(u);
-	return true;
+	return 1;
+}
+
+/* How often a missing PIDFile= is looked for again, until TimeoutStartSec=. */
+#define PIDFILE_POLL_SEC 0.05
+
+/* When TimeoutStartSec= runs out for u, on the monotonic clock. */
+static ev_tstamp
+start_deadline(const struct unit *u)
+{
+	if (u->cfg->timeout_start_usec == DURATION_INFINITY)
+		return 0;
+	return u->started_mono + usec_to_sec(u->cfg->timeout_start_usec);
+}
+
+/* Look for the PIDFile= again soon (the unit's timer; the next look is
+ * never later than the TimeoutStartSec= deadline). */
+static void
+unit_poll_pid_file(struct unit *u)
+{
+	ev_tstamp deadline = start_deadline(u), next = PIDFILE_POLL_SEC;
+	ev_tstamp left = deadline - ev_now(u->sd->loop);
+
+	if (!u->pidfile_wait)
+		text_set(&u->reason, "waiting for PIDFile=%s", u->cfg->pid_file);
+	u->pidfile_wait = true;
+	if (deadline > 0 && left < next)
+		next = left > 0 ? left : 0;
+	ev_timer_stop(u->sd->loop, &u->timer);
+	ev_timer_set(&u->timer, next, 0.);
+	ev_timer_start(u->sd->loop, &u->timer);
 }
 
 /* The main process is gone; stop what is left of its group, then finish. */
@@ -2133,8 +2186,13 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 		bool exec_failed = u->exec_errno != 0;
 		if (u->cfg->type == SERVICE_FORKING && u->state == UNIT_STARTING && !exec_failed &&
 		    WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-			if (unit_adopt_forked(u))
+			int r = unit_adopt_forked(u, true);
+			if (r > 0)
 				break;
+			if (r == 0) {
+				unit_poll_pid_file(u);
+				break;
+			}
 			/* No daemon to follow: a failed start, reason set. */
 			status = 1 << 8;
 		}
@@ -2366,6 +2424,28 @@ unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			       (u->cfg->restart == RESTART_ALWAYS ||
 				u->cfg->restart == RESTART_ON_FAILURE ||
 				u->cfg->restart == RESTART_ON_ABNORMAL);
+		if (u->pidfile_wait) {
+			/* A forking daemon's PIDFile= is still missing. */
+			ev_tstamp deadline = start_deadline(u);
+			bool may_wait = deadline == 0 || ev_now(u->sd->loop) < deadline - 0.001;
+			int r = unit_adopt_forked(u, may_wait);
+			if (r >= 0) {
+				if (r == 0)
+					unit_poll_pid_file(u);
+				break;
+			}
+			u->pidfile_wait = false;
+			if (!may_wait)
+				text_set(&u->reason, "start timed out after %s (TimeoutStartSec=): %s",
+					 duration_format(u->cfg->timeout_start_usec, dur,
+							 sizeof(dur)),
+					 u->reason);
+			log_err(u->name, "%s", u->reason);
+			if (!restart)
+				u->want_up = false;
+			unit_begin_stop_then(u, restart ? UNIT_THEN_RESTART : UNIT_THEN_FAILED);
+			break;
+		}
 		text_set(&u->reason, "start timed out after %s (TimeoutStartSec=)",
 			 duration_format(u->cfg->timeout_start_usec, dur, sizeof(dur)));
 		log_err(u->name, "%s", u->reason);

@@ -83,6 +83,7 @@ struct unit {
 	bool first_start; /* counted in sd->starting */
 	bool stop_requested; /* this run ends because superd stopped it */
 	bool visited;	     /* scratch mark of one walk over the graph */
+	bool pidfile_wait;   /* forking: parent gone, PIDFile= not there yet */
 
 	/* Ordering, resolved both ways: units this one starts after, and the
 	 * units that start after this one. */
