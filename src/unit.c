@@ -1084,15 +1084,29 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 static void
 unit_write_pid_file(struct unit *u)
 {
+	const char *path = u->cfg->write_pid_file;
+	char why[128];
 	bool was_link;
 
-	if (u->cfg->write_pid_file == NULL)
+	/* A reload moved it: the old file goes, as the unit's. */
+	if (u->pid_file_written != NULL && (path == NULL || strcmp(path, u->pid_file_written) != 0)) {
+		if (pidfile_remove(u->pid_file_written, u->pid, why, sizeof(why)) < 0)
+			log_warn(u->name, "WritePIDFile=%s left in place: %s", u->pid_file_written,
+				 why);
+		free(u->pid_file_written);
+		u->pid_file_written = NULL;
+	}
+	if (path == NULL)
 		return;
-	if (pidfile_write(u->cfg->write_pid_file, u->pid, &was_link) < 0)
-		log_warn_errno(u->name, "cannot write WritePIDFile=%s", u->cfg->write_pid_file);
-	else if (was_link)
+	if (pidfile_write(path, u->pid, &was_link) < 0) {
+		log_warn_errno(u->name, "cannot write WritePIDFile=%s", path);
+		return;
+	}
+	if (was_link)
 		log_warn(u->name, "WritePIDFile=%s was a symbolic link: replaced by the file, "
-				  "its target left untouched", u->cfg->write_pid_file);
+				  "its target left untouched", path);
+	if (u->pid_file_written == NULL && (u->pid_file_written = strdup(path)) == NULL)
+		log_err(u->name, "out of memory: WritePIDFile=%s will not be removed", path);
 }
 
 /* Fork the main process; the unit is in inactive, failed or backoff. */
@@ -1402,8 +1416,11 @@ unit_begin_stop_then(struct unit *u, enum unit_after_stop then)
 		 cfg->kill_mode == KILL_PROCESS_GROUP ? (long)u->pgid : (long)u->pid,
 		 duration_format(cfg->timeout_stop_usec, dur, sizeof(dur)));
 	/* No main process (a forking daemon not found yet): no exit event
-	 * will say when the group is empty; its reaped members will. */
-	if (u->pid == 0)
+	 * will say when the group is empty; its reaped members will, or it
+	 * is empty already. */
+	if (u->pid == 0 && !group_alive(u->pgid))
+		unit_finish_stop(u);
+	else if (u->pid == 0)
 		group_waiters_add(u);
 }
 
@@ -1847,13 +1864,27 @@ unit_finish_stop(struct unit *u)
 	/* Every process of the unit is gone: a PID file that names a live
 	 * process (or is a link, or no file) is not the unit's; it stays. */
 	char why[128];
-	if (u->cfg->write_pid_file != NULL &&
-	    pidfile_remove(u->cfg->write_pid_file, 0, why, sizeof(why)) < 0)
-		log_warn(u->name, "WritePIDFile=%s left in place: %s", u->cfg->write_pid_file, why);
-	/* PIDFile= is the program's; once the unit has stopped it is stale. */
-	if (u->cfg->pid_file != NULL && u->after_stop != UNIT_THEN_EXITED &&
-	    pidfile_remove(u->cfg->pid_file, 0, why, sizeof(why)) < 0)
-		log_warn(u->name, "PIDFile=%s left in place: %s", u->cfg->pid_file, why);
+	/* The file superd wrote, even if a reload has named another since. */
+	if (u->pid_file_written != NULL) {
+		if (pidfile_remove(u->pid_file_written, 0, why, sizeof(why)) < 0)
+			log_warn(u->name, "WritePIDFile=%s left in place: %s", u->pid_file_written,
+				 why);
+		free(u->pid_file_written);
+		u->pid_file_written = NULL;
+	}
+	/* PIDFile= is the program's; once the unit has stopped it is stale:
+	 * the one the daemon was found by, and the one configured now. */
+	if (u->after_stop != UNIT_THEN_EXITED) {
+		const char *paths[2] = {u->pid_file_read, u->cfg->pid_file};
+		for (int i = 0; i < 2; i++) {
+			if (paths[i] == NULL || (i == 1 && paths[0] && strcmp(paths[0], paths[1]) == 0))
+				continue;
+			if (pidfile_remove(paths[i], 0, why, sizeof(why)) < 0)
+				log_warn(u->name, "PIDFile=%s left in place: %s", paths[i], why);
+		}
+	}
+	free(u->pid_file_read);
+	u->pid_file_read = NULL;
 	if (u->running) {
 		u->running = false;
 		sd->nrunning--;
@@ -2024,6 +2055,10 @@ unit_adopt_forked(struct unit *u, bool may_wait)
 	pid_t pg = getpgid(pid);
 	u->pgid = pg > 0 ? pg : pid;
 	unit_write_pid_file(u);
+	free(u->pid_file_read);
+	if ((u->pid_file_read = strdup(u->cfg->pid_file)) == NULL)
+		log_err(u->name, "out of memory: PIDFile=%s is not removed at stop if a reload renames it",
+			u->cfg->pid_file);
 	log_info(u->name, "daemon pid %ld (from PIDFile=)", (long)pid);
 	unit_became_ready(u);
 	return 1;
@@ -2690,6 +2725,10 @@ unit_adopt_config(struct unit *u, const struct unit_config *cfg, char **envp)
 	}
 	u->cfg = cfg;
 	u->name = cfg->name;
+	/* WritePIDFile= added, renamed or dropped: the file follows now. */
+	const char *was = u->pid_file_written, *now = cfg->write_pid_file;
+	if (u->pid > 0 && (was && now ? strcmp(was, now) != 0 : was != now))
+		unit_write_pid_file(u);
 }
 
 void
@@ -2795,6 +2834,8 @@ unit_free(struct unit *u)
 		close(u->control_fd);
 	free_envp(u->envp);
 	unit_unlink(u);
+	free(u->pid_file_written);
+	free(u->pid_file_read);
 	free(u->start_times);
 	text_clear(&u->reason);
 	text_clear(&u->status_text);

@@ -84,6 +84,8 @@ struct unit {
 	bool stop_requested; /* this run ends because superd stopped it */
 	bool visited;	     /* scratch mark of one walk over the graph */
 	bool pidfile_wait;   /* forking: parent gone, PIDFile= not there yet */
+	char *pid_file_written; /* WritePIDFile= as written (a reload may rename it) */
+	char *pid_file_read;	/* PIDFile= the daemon was found by */
 
 	/* Ordering, resolved both ways: units this one starts after, and the
 	 * units that start after this one. */
