@@ -22,6 +22,9 @@ spawn_stage_name(int stage)
 	case SPAWN_STAGE_FDS: return "closing descriptors";
 	case SPAWN_STAGE_UMASK: return "umask";
 	case SPAWN_STAGE_LIMITS: return "setting resource limits";
+	case SPAWN_STAGE_LIMIT_NOFILE: return "setting LimitNOFILE=";
+	case SPAWN_STAGE_LIMIT_CORE: return "setting LimitCORE=";
+	case SPAWN_STAGE_LIMIT_NPROC: return "setting LimitNPROC=";
 	case SPAWN_STAGE_NICE: return "setting Nice=";
 	case SPAWN_STAGE_NO_NEW_PRIVS: return "setting NoNewPrivileges=";
 	case SPAWN_STAGE_CHDIR: return "changing to WorkingDirectory=";
@@ -113,6 +116,28 @@ child_fail(int fd, int stage)
 #define SYS_SETRESUID SYS_setresuid
 #endif
 
+/* setrlimit(), or as close as this process may go: without the privilege
+ * to raise a hard limit (CAP_SYS_RESOURCE, which containers often lack),
+ * both values are capped at the current hard limit, as systemd does, so
+ * that LimitNOFILE=1048576 gives what there is instead of no start. */
+static int CHILD_CODE
+set_limit_closest(int resource, const struct rlimit *want)
+{
+	struct rlimit cur, capped;
+
+	if (setrlimit(resource, want) == 0)
+		return 0;
+	if (errno != EPERM || getrlimit(resource, &cur) < 0)
+		return -1;
+	if (cur.rlim_max == RLIM_INFINITY) { /* not the hard limit's fault */
+		errno = EPERM;
+		return -1;
+	}
+	capped.rlim_cur = want->rlim_cur < cur.rlim_max ? want->rlim_cur : cur.rlim_max;
+	capped.rlim_max = want->rlim_max < cur.rlim_max ? want->rlim_max : cur.rlim_max;
+	return setrlimit(resource, &capped);
+}
+
 static void CHILD_CODE __attribute__((noreturn))
 child_run(const struct spawn_plan *plan, int fd)
 {
@@ -143,9 +168,14 @@ child_run(const struct spawn_plan *plan, int fd)
 		child_fail(fd, SPAWN_STAGE_FDS);
 	if (plan->set_umask)
 		umask(plan->umask);
-	for (size_t i = 0; i < plan->nlimits; i++)
-		if (setrlimit(plan->limits[i].resource, &plan->limits[i].lim) < 0)
-			child_fail(fd, SPAWN_STAGE_LIMITS);
+	for (size_t i = 0; i < plan->nlimits; i++) {
+		int res = plan->limits[i].resource;
+		if (set_limit_closest(res, &plan->limits[i].lim) < 0)
+			child_fail(fd, res == RLIMIT_NOFILE  ? SPAWN_STAGE_LIMIT_NOFILE
+				       : res == RLIMIT_CORE  ? SPAWN_STAGE_LIMIT_CORE
+				       : res == RLIMIT_NPROC ? SPAWN_STAGE_LIMIT_NPROC
+							     : SPAWN_STAGE_LIMITS);
+	}
 	if (plan->set_nice && setpriority(PRIO_PROCESS, 0, plan->nice) < 0)
 		child_fail(fd, SPAWN_STAGE_NICE);
 	if (plan->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

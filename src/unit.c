@@ -555,6 +555,18 @@ free_argv(char **v)
 }
 
 /* envp plus one more "NAME=value" (not copied); NULL on ENOMEM. */
+/* Does envp set name? */
+static bool
+envp_has(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return true;
+	return false;
+}
+
 static char **
 envp_with(char *const *envp, char *extra)
 {
@@ -998,18 +1010,27 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	/* With User=, the variables systemd sets for the user. */
 	char **user_envp = NULL, *uvars[4] = {NULL, NULL, NULL, NULL};
 	if (ids.user[0]) {
-		char *const *base = plan.envp;
-		char **e1 = NULL, **e2 = NULL, **e3 = NULL;
-		if (asprintf(&uvars[0], "HOME=%s", ids.home) >= 0 &&
-		    asprintf(&uvars[1], "USER=%s", ids.user) >= 0 &&
-		    asprintf(&uvars[2], "LOGNAME=%s", ids.user) >= 0 &&
-		    asprintf(&uvars[3], "SHELL=%s", ids.shell) >= 0 &&
-		    (e1 = envp_with(base, uvars[0])) != NULL &&
-		    (e2 = envp_with(e1, uvars[1])) != NULL && (e3 = envp_with(e2, uvars[2])) != NULL)
-			user_envp = envp_with(e3, uvars[3]);
-		free(e1);
-		free(e2);
-		free(e3);
+		/* As systemd: the unit's own settings of these win. */
+		static const char *const names[4] = {"HOME", "USER", "LOGNAME", "SHELL"};
+		const char *values[4] = {ids.home, ids.user, ids.user, ids.shell};
+		char **cur = NULL;
+		bool failed = false;
+		for (int i = 0; i < 4 && !failed; i++) {
+			if (envp_has(cur ? cur : plan.envp, names[i]))
+				continue;
+			char **next = NULL;
+			if (asprintf(&uvars[i], "%s=%s", names[i], values[i]) < 0)
+				uvars[i] = NULL; /* undefined after a failure */
+			failed = uvars[i] == NULL ||
+				 (next = envp_with(cur ? cur : plan.envp, uvars[i])) == NULL;
+			free(cur);
+			cur = next;
+		}
+		if (failed) {
+			free(cur);
+			cur = NULL;
+		}
+		user_envp = cur;
 		if (user_envp != NULL)
 			plan.envp = user_envp;
 	}
@@ -1622,6 +1643,16 @@ unit_reload(struct unit *u)
 	return 0;
 }
 
+/* The program of cmd, for messages: its path, unless ${VAR} expansion
+ * made it, which may hold a secret; then the command as written. */
+static const char *
+shown_path(const struct execcmd *cmd)
+{
+	if (cmd->text == NULL || strstr(cmd->text, cmd->path) != NULL)
+		return cmd->path;
+	return cmd->text;
+}
+
 /* A control process ended. */
 static void
 unit_control_exited(struct unit *u, int status)
@@ -1669,7 +1700,7 @@ unit_control_exited(struct unit *u, int status)
 		char why[256];
 		if (exec_failed)
 			snprintf(why, sizeof(why), "%s %s %s: %s", control_key(kind),
-				 spawn_stage_name(f.stage), cmd->path, strerror(f.err));
+				 spawn_stage_name(f.stage), shown_path(cmd), strerror(f.err));
 		else
 			snprintf(why, sizeof(why), "%s %s", control_key(kind),
 				 format_exit(status, how, sizeof(how)));
@@ -2147,16 +2178,15 @@ unit_read_status(struct unit *u)
 	if (n == (ssize_t)sizeof(f)) {
 		u->exec_errno = f.err;
 		u->exec_stage = f.stage;
-		text_set(&u->reason, "%s %s: %s",
-			 spawn_stage_name(f.stage),
-			 f.stage == SPAWN_STAGE_EXEC
-				 ? u->cfg->exec_start.v[u->cfg->type == SERVICE_ONESHOT &&
-							       u->oneshot_index < u->cfg->exec_start.n
-						       ? u->oneshot_index
-						       : 0]
-					   .path
+		const struct execcmd *cmd =
+			&u->cfg->exec_start.v[u->cfg->type == SERVICE_ONESHOT &&
+						      u->oneshot_index < u->cfg->exec_start.n
+					      ? u->oneshot_index
+					      : 0];
+		text_set(&u->reason, "%s %s: %s", spawn_stage_name(f.stage),
+			 f.stage == SPAWN_STAGE_EXEC	 ? shown_path(cmd)
 			 : f.stage == SPAWN_STAGE_CHDIR ? u->cfg->working_directory
-							: "failed",
+							 : "failed",
 			 strerror(f.err));
 		log_err(u->name, "cannot start: %s", u->reason);
 	} else if (n < 0) {
