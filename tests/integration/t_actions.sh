@@ -114,4 +114,35 @@ is "$SD_STATUS" 0 "superd exits 0"
 ok "superd counted all of them" log_has "stopping 1000 orphaned process(es) left behind by units"
 is "$(count_in "$SVCLOG" "^signal name=o sig=TERM")" 1000 "every one got SIGTERM"
 ok "and none is left" test -z "$(pgrep -f "$SVCLOG")"
+
+# An orphan that ignores SIGTERM: at the ShutdownTimeoutSec= deadline
+# superd SIGKILLs it, and exits 1 as after any forced stop.
+rm -f "$UNITS"/*.service
+cat >"$T/superd.conf" <<EOF
+[superd]
+ShutdownTimeoutSec=2s
+EOF
+unit leaver <<EOF
+[Service]
+ExecStart=/bin/sh -c 'setsid $(svc --name deaf --ignore-term) & exec $(svc --name leaver)'
+EOF
+: >"$LOG"
+rm -f "$SVCLOG"
+start_superd
+ok "the orphan that ignores SIGTERM runs" wait_svc "^start name=deaf "
+deaf=$(pid_of deaf)
+ok "in a session of its own" test "$(field "$(starts_of deaf)" sid)" = "$deaf"
+ok "the unit is up" wait_svc "^start name=leaver "
+t0=$(($(date +%s%N) / 1000000))
+kill -TERM "$SD_PID"
+wait_superd 20
+el=$(($(date +%s%N) / 1000000 - t0))
+is "$SD_STATUS" 1 "superd exits 1: it had to SIGKILL"
+# Only the upper bound is timing: generous, against a loaded machine.
+slack=$(awk -v k="$TEST_TIMEOUT_SCALE" 'BEGIN { printf "%d", 1500 * k }')
+ok "at the deadline: ${el}ms after SIGTERM (ShutdownTimeoutSec=2s)" test "$el" -ge 1900 -a "$el" -le $((2000 + slack))
+ok "the unit itself got SIGTERM" svc_has "^signal name=leaver sig=TERM"
+ok "the orphan is gone" gone "$deaf"
+ok "superd said why" log_has "orphaned processes killed with SIGKILL at the shutdown deadline"
+: >"$T/superd.conf"
 done_testing

@@ -1,5 +1,6 @@
 # contrib/ (SPEC §8): the LSB init script run for real against a temp dir,
-# and the bash completion for superctl against a running superd.
+# the bash completion for superctl against a running superd, and static
+# checks of the Dockerfile and the Kubernetes pod example.
 . "$TOP_SRCDIR/tests/integration/lib.sh"
 : "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
 INIT=$TOP_SRCDIR/contrib/superd.init
@@ -16,6 +17,107 @@ if command -v dash >/dev/null 2>&1; then
 	ok "and with dash -n (no bashisms in its syntax)" dash -n "$INIT"
 fi
 ok "the completion parses with bash -n" bash -n "$COMPLETION"
+
+# (c) static checks of the Dockerfile and the Kubernetes pod example
+DOCKERFILE=$TOP_SRCDIR/contrib/Dockerfile
+POD=$TOP_SRCDIR/contrib/k8s-pod.yaml
+matches() { printf '%s\n' "$1" | grep -Eq -- "$2"; } # matches STRING ERE
+
+# Only the last ENTRYPOINT counts. In shell form, /bin/sh -c would be PID 1
+# and swallow SIGTERM; superd would never see it.
+entry=$(grep -iE '^[[:space:]]*ENTRYPOINT[[:space:]]' "$DOCKERFILE" | tail -n 1)
+ok "Dockerfile: the ENTRYPOINT is exec form and runs superd ($entry)" \
+	matches "$entry" '^ENTRYPOINT \[ *"[^"]*/superd"'
+shellform=$(grep -v '^[[:space:]]*#' "$DOCKERFILE" |
+	grep -iE '(^|[[:space:]])(CMD|ENTRYPOINT)[[:space:]]+[^[[:space:]]')
+is "$shellform" "" "Dockerfile: no CMD or ENTRYPOINT in shell form"
+
+# yaml_block FILE KEY: the lines nested under the first "KEY:" of FILE.
+yaml_block() {
+	awk -v key="$2" '
+	inb {
+		match($0, /^ */)
+		if ($0 !~ /^[[:space:]]*$/ && RLENGTH <= at)
+			exit
+		print
+		next
+	}
+	$0 ~ "^ *(- )?" key ":[[:space:]]*$" { match($0, /^ */); at = RLENGTH; inb = 1 }' "$1"
+}
+# cm_extract FILE DIR: each key of the ConfigMap's data: (block scalars,
+# "KEY: |") written to DIR/KEY, as the kubelet mounts them; prints how many.
+cm_extract() {
+	awk -v dir="$2" '
+	function flush() { if (out != "") close(out); out = "" }
+	/^---[[:space:]]*$/ { flush(); kind = ""; indata = 0; next }
+	/^kind:/ { kind = $2 }
+	{
+		if (out != "") {
+			# Blank lines count only between content lines (YAML "|"
+			# keeps one final newline, no trailing blank lines).
+			if ($0 ~ /^[[:space:]]*$/) { blank = blank "\n"; next }
+			match($0, /^ */)
+			if (bind == 0)
+				bind = RLENGTH
+			if (RLENGTH >= bind && RLENGTH > 2) {
+				printf "%s%s\n", blank, substr($0, bind + 1) > out
+				blank = ""
+				next
+			}
+			flush()
+		}
+		if (kind == "ConfigMap" && $0 ~ /^data:[[:space:]]*$/) { indata = 1; next }
+		if ($0 ~ /^[^[:space:]#]/)
+			indata = 0
+		if (indata && $0 ~ /^  [A-Za-z0-9_.@-]+:[[:space:]]*\|[[:space:]]*$/) {
+			key = $1
+			sub(/:$/, "", key)
+			out = dir "/" key
+			bind = 0
+			blank = ""
+			printf "" > out
+			n++
+		}
+	}
+	END { flush(); print n + 0 }' "$1"
+}
+# to_sec DURATION: whole seconds, rounded up, for the forms used in the
+# example (N, Ns, Nms, Nmin); empty for anything else.
+to_sec() {
+	case $1 in
+	*[!0-9]*[0-9]* | '') ;;
+	*ms) v=${1%ms}; case $v in *[!0-9]* | '') ;; *) echo $(((v + 999) / 1000)) ;; esac ;;
+	*min) v=${1%min}; case $v in *[!0-9]* | '') ;; *) echo $((v * 60)) ;; esac ;;
+	*s) v=${1%s}; case $v in *[!0-9]* | '') ;; *) echo "$v" ;; esac ;;
+	*[!0-9]*) ;;
+	*) echo "$1" ;;
+	esac
+}
+greater() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -gt "$2" ]; }
+
+flat() { tr -s ' \n' '  '; } # one line, for patterns across YAML lines
+for probe in readinessProbe livenessProbe; do
+	ok "k8s-pod.yaml: the $probe runs \`superctl health\`" \
+		matches "$(yaml_block "$POD" "$probe" | flat)" 'exec: .*command: .*superctl"?,? +"?health"?( |,|\]|$)'
+done
+K8S=$T/k8s
+mkdir -p "$K8S/cm" "$K8S/units"
+nkeys=$(cm_extract "$POD" "$K8S/cm")
+ok "k8s-pod.yaml: its ConfigMap holds superd.conf and units ($nkeys keys)" \
+	test -s "$K8S/cm/superd.conf" -a "$(ls "$K8S/cm" | grep -c '\.service$')" -gt 0
+cp "$K8S"/cm/*.service "$K8S/units/" 2>/dev/null
+"$SUPERD" --check --strict -c "$K8S/cm/superd.conf" -u "$K8S/units" >"$K8S/check.out" 2>&1
+rc=$?
+is "$rc" 0 "k8s-pod.yaml: the ConfigMap's superd.conf and units pass superd --check --strict"
+[ "$rc" = 0 ] || sed 's/^/#   check: /' "$K8S/check.out" | head -n 20
+# A unit in the ConfigMap that the pod's volume does not list is not mounted.
+is "$(sed -n 's/^[[:space:]]*- key: *\([^[:space:]]*\.service\)[[:space:]]*$/\1/p' "$POD" | sort | tr '\n' ' ')" \
+	"$(ls "$K8S/units" | sort | tr '\n' ' ')" "k8s-pod.yaml: the pod mounts every unit of the ConfigMap"
+grace=$(sed -n 's/^[[:space:]]*terminationGracePeriodSeconds:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' "$POD")
+stop=$(sed -n 's/^[[:space:]]*ShutdownTimeoutSec=[[:space:]]*//p' "$K8S/cm/superd.conf" | tail -n 1)
+stop_sec=$(to_sec "${stop:-25s}")
+ok "k8s-pod.yaml: terminationGracePeriodSeconds (${grace:-none}) exceeds ShutdownTimeoutSec= (${stop:-25s, the default})" \
+	greater "$grace" "$stop_sec"
 
 # init ACTION: run the init script with every path in $T; its exit status.
 INIT_OUT=$T/init.out
@@ -42,6 +144,7 @@ SD_PID=$pid # for the cleanup, should a check fail
 ok "the PID file is written" test -n "$pid"
 ok "and names a running superd" alive "$pid"
 is "$(cat "/proc/$pid/comm" 2>/dev/null)" superd "that process is superd"
+is "$(ps -o sid= -p "$pid" | tr -d ' ')" "$pid" "it leads a session of its own (setsid)"
 ok "the unit is up" wait_svc "^start name=web "
 ok "superd answers on the socket" "$SUPERCTL" health
 init_is status 0 "init status while running: 0"
@@ -111,6 +214,35 @@ ok "the old one is gone" gone "$pid2"
 init_is stop 0 "init stop: 0"
 ok "superd is gone again" gone "$pid3"
 ok "and so is its PID file" test ! -e "$PIDFILE"
+init_is reload 7 "init reload when superd is not running: 7 (LSB: not running)"
+init_is try-restart 0 "init try-restart when superd is not running: 0 (LSB)"
+ok "and it started nothing" test ! -e "$PIDFILE"
+
+# Started from a terminal, as by hand from a root shell: superd must not
+# keep that terminal as its controlling terminal (its hangup would be a
+# SIGHUP: a reload; a Ctrl-C there a SIGINT: a shutdown).
+if script -qec true /dev/null </dev/null >/dev/null 2>&1; then
+	cat >"$T/from-tty.sh" <<EOF
+SUPERD='$SUPERD' SUPERCTL='$SUPERCTL' PIDFILE='$PIDFILE' SOCKET='$SOCK' LOGFILE='$LOG' \\
+	SUPERD_DEFAULTS=/nonexistent START_TIMEOUT=10 STOP_TIMEOUT=30 \\
+	SUPERD_ARGS='-c $T/superd.conf -u $UNITS -s $SOCK' sh '$INIT' start >>'$INIT_OUT' 2>&1
+echo "rc=\$? caller=\$(ps -o tty= -p \$\$) superd=\$(ps -o tty= -p "\$(cat '$PIDFILE')")"
+EOF
+	script -qec "sh '$T/from-tty.sh'" /dev/null </dev/null 2>&1 | tr -d '\r' >"$T/tty.out"
+	pid4=$(pidfile_pid)
+	SD_PID=$pid4
+	tty_line=$(grep '^rc=' "$T/tty.out")
+	is "$(field "$tty_line" rc)" 0 "init start from a terminal: 0"
+	if [ "$(field "$tty_line" caller)" = "?" ] || [ -z "$(field "$tty_line" caller)" ]; then
+		skip "superd started from a terminal has no controlling terminal" "script(1) gave no terminal: $tty_line"
+	else
+		is "$(field "$tty_line" superd)" "?" "superd started from a terminal ($(field "$tty_line" caller)) has no controlling terminal"
+	fi
+	ok "and still runs once that terminal is gone" alive "$pid4"
+	init_is stop 0 "init stop: 0"
+else
+	skip "superd started from a terminal has no controlling terminal" "no script(1) from util-linux, or no pseudo-terminal"
+fi
 
 INIT_ARGS="-c $T/superd.conf -u $T/no-such-dir -s $SOCK"
 init_is start 1 "init start with an invalid configuration: 1"

@@ -1,7 +1,8 @@
 # Readiness by Type= (SPEC §6): notify units are ready on READY=1 through
-# the NOTIFY_SOCKET superd gives them (NotifyAccess=), oneshot units when
-# their commands are done (RemainAfterExit=), and TimeoutStartSec= bounds
-# both.
+# the NOTIFY_SOCKET superd gives them (NotifyAccess=), forking units once
+# the parent has exited and PIDFile= names a live daemon (a file written
+# after the parent's exit is waited for), oneshot units when their commands
+# are done (RemainAfterExit=), and TimeoutStartSec= bounds them all.
 . "$TOP_SRCDIR/tests/integration/lib.sh"
 : "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
 sc() { "$SUPERCTL" "$@"; }
@@ -96,12 +97,61 @@ Type=forking
 PIDFile=$T/shdaemon.pid
 ExecStart=$T/shdaemon
 EOF
+# Started by hand, to time how long it takes to fail.
 unit forky-lost <<EOF
 [Service]
 Type=forking
 Restart=no
+AutoStart=no
+TimeoutStartSec=1s
 PIDFile=$T/never-written.pid
 ExecStart=$(svc --name forky-lost --daemonize)
+EOF
+# A daemon that writes its PID file only after its parent has exited, as
+# redis, nginx, sshd or memcached do: superd waits for the file until
+# TimeoutStartSec=, as systemd does. The daemon waits until superd has
+# reaped the parent (so superd has seen the exit and found no file), then
+# 300 ms more.
+cat >"$T/latedaemon" <<EOF
+#!/bin/sh
+parent=\$\$
+( setsid sh -c "while kill -0 \$parent 2>/dev/null; do sleep 0.02; done; sleep 0.3; echo \\\$\\\$ >$T/late.pid; exec sleep 100000" & )
+exit 0
+EOF
+chmod +x "$T/latedaemon"
+unit late <<EOF
+[Service]
+Type=forking
+Restart=no
+TimeoutStartSec=10s
+PIDFile=$T/late.pid
+ExecStart=$T/latedaemon
+EOF
+# PID files that name no daemon: a dead process, a directory, garbage.
+unit forky-dead <<EOF
+[Service]
+Type=forking
+Restart=no
+TimeoutStartSec=1s
+PIDFile=$T/dead.pid
+ExecStart=/bin/sh -c 'echo \$\$\$\$ >$T/dead.pid; echo \$\$\$\$ >$T/dead.parent'
+EOF
+mkdir "$T/piddir"
+unit forky-dir <<EOF
+[Service]
+Type=forking
+Restart=no
+TimeoutStartSec=1s
+PIDFile=$T/piddir
+ExecStart=/bin/true
+EOF
+unit forky-garbage <<EOF
+[Service]
+Type=forking
+Restart=no
+TimeoutStartSec=1s
+PIDFile=$T/garbage.pid
+ExecStart=/bin/sh -c 'echo hello >$T/garbage.pid'
 EOF
 unit writes-pid <<EOF
 [Service]
@@ -218,7 +268,44 @@ ok "which runs in a session of its own" test "$(ps -o sid= -p "$shd" | tr -d ' '
 sc stop shdaemon; is "$?" 0 "stopping it"
 ok "the daemon is gone" gone "$shd"
 ok "and its PID file removed" test ! -e "$T/shdaemon.pid"
-ok "a forking unit whose PID file never appears fails, naming it" wait_log "forky-lost.service: failed: PIDFile=$T/never-written.pid: No such file or directory"
+state_of() { sc show "$1" | sed -n 's/^State=//p'; }
+reason_of() { sc show "$1" | sed -n 's/^Reason=//p'; }
+contains() { case $1 in *"$2"*) ;; *) false ;; esac; } # contains STRING PART
+t0=$(date +%s%N)
+sc start forky-lost 2>/dev/null; rc=$?
+el=$((($(date +%s%N) - t0) / 1000000))
+is "$rc" 1 "superctl start of a forking unit whose PID file never appears: 1"
+ok "only at TimeoutStartSec=1s (after ${el} ms), not when the parent exited" test "$el" -ge 900
+# Its daemon left the parent's process group, which is empty once the
+# parent has exited: the stop that follows has nothing to wait for, let
+# alone TimeoutStopSec= (10s). The bound is generous, for loaded machines.
+slack=$(awk -v k="$TEST_TIMEOUT_SCALE" 'BEGIN { printf "%d", 3000 * k }')
+ok "and at once then: the stop of its empty process group does not wait TimeoutStopSec=10s" test "$el" -le $((1000 + slack))
+is "$(state_of forky-lost)" failed "the unit is failed"
+ok "the reason names the missing file ($(reason_of forky-lost))" contains "$(reason_of forky-lost)" "$T/never-written.pid"
+ok "and so does the log" log_has "forky-lost.service: failed: .*$T/never-written.pid"
+
+ok "a daemon that writes its PID file after the parent exited: the unit becomes active" wait_for 10 sc is-active late
+late=$(cat "$T/late.pid" 2>/dev/null)
+ok "its PID file was written by then" test -n "$late"
+is "$(sc show late | sed -n 's/^MainPID=//p')" "$late" "its main PID is the daemon's, from the late PID file"
+ok "it never failed" bash -c "! grep -q 'late.service: failed' '$LOG'"
+sc stop late; is "$?" 0 "stopping it"
+ok "the late daemon is gone" gone "$late"
+
+is_failed() { [ "$(state_of "$1")" = failed ]; }
+ok "a PIDFile= naming a dead process: the unit fails" wait_for 20 is_failed forky-dead
+msg="PIDFile=$T/dead.pid: process $(cat "$T/dead.parent" 2>/dev/null) does not exist"
+ok "the reason says so ($(reason_of forky-dead))" contains "$(reason_of forky-dead)" "$msg"
+ok "and so does the log" log_has "forky-dead.service: .*$msg"
+ok "a PIDFile= that is a directory: the unit fails" wait_for 20 is_failed forky-dir
+msg="PIDFile=$T/piddir: Is a directory"
+ok "the reason says so ($(reason_of forky-dir))" contains "$(reason_of forky-dir)" "$msg"
+ok "and so does the log" log_has "forky-dir.service: .*$msg"
+ok "a PIDFile= holding no number: the unit fails" wait_for 20 is_failed forky-garbage
+msg="PIDFile=$T/garbage.pid: not a process ID"
+ok "the reason says so ($(reason_of forky-garbage))" contains "$(reason_of forky-garbage)" "$msg"
+ok "and so does the log" log_has "forky-garbage.service: .*$msg"
 ok "a simple unit's PIDFile= is written by its program" wait_for 10 test -s "$T/writes-pid.pid"
 sc stop writes-pid
 ok "and removed by superd once the unit has stopped" test ! -e "$T/writes-pid.pid"
