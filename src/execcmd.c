@@ -244,11 +244,14 @@ expand_var(const char **p, const struct execcmd_context *ctx, struct wbuf *b,
 	return wbuf_addc(b, '$');
 }
 
-/* The word splitter shared by both entry points. ctx NULL: no expansion. */
+/* The word splitter shared by both entry points. ctx NULL: no expansion.
+ * command: text is a command line, where a lone ';' is systemd's command
+ * separator; elsewhere (Environment=, lists) it is most likely meant as a
+ * comment, which a value cannot hold. Both are errors, explained apart. */
 static int
 split(const char *text, const struct execcmd_context *ctx, bool expand,
-      int (*fn)(void *, const char *, bool), void *fnctx, char *err,
-      size_t errsize)
+      bool command, int (*fn)(void *, const char *, bool), void *fnctx,
+      char *err, size_t errsize)
 {
 	const char *p = text;
 	struct wbuf b = {0};
@@ -314,10 +317,15 @@ split(const char *text, const struct execcmd_context *ctx, bool expand,
 		if (!any)
 			continue;
 		if (!quoted && !escaped && p - start == 1 && *start == ';') {
-			snprintf(err, errsize,
-				 "a lone ';' would separate commands, which superd does not "
-				 "support: write '\\;' for a literal ';' or use one "
-				 "ExecStart= per command");
+			if (command)
+				snprintf(err, errsize,
+					 "a lone ';' would separate commands, which superd "
+					 "does not support: write '\\;' for a literal ';' or "
+					 "use one ExecStart= per command");
+			else
+				snprintf(err, errsize,
+					 "a lone ';' is not a valid word: write '\\;' for a "
+					 "literal ';'; a comment goes on a line of its own");
 			goto fail;
 		}
 		/* An unquoted word that is exactly $NAME splits into words. */
@@ -394,7 +402,7 @@ execcmd_parse(const char *text, const struct execcmd_context *ctx,
 		else
 			break;
 	}
-	if (split(p, ctx, !(flags & EXECCMD_NO_EXPAND), push_word, &words, err,
+	if (split(p, ctx, !(flags & EXECCMD_NO_EXPAND), true, push_word, &words, err,
 		  errsize) < 0) {
 		strv_clear(&words);
 		return -1;
@@ -462,7 +470,7 @@ execcmd_split_words(const char *text, int (*fn)(void *ctx, const char *word),
 		    void *ctx, char *err, size_t errsize)
 {
 	struct split_words_ctx c = {fn, ctx};
-	return split(text, NULL, false, split_words_cb, &c, err, errsize);
+	return split(text, NULL, false, false, split_words_cb, &c, err, errsize);
 }
 
 void

@@ -41,13 +41,16 @@ struct execcmd_context {
 };
 
 /* Split one command line into cmd. Returns 0, or -1 with a message for the
- * user in err (and errno EINVAL or ENOMEM). cmd is left empty on failure. */
+ * user in err (and errno EINVAL or ENOMEM). cmd is left empty on failure.
+ * A lone unquoted ';' (systemd's command separator) is an error. */
 int execcmd_parse(const char *text, const struct execcmd_context *ctx,
 		  struct execcmd *cmd, char *err, size_t errsize);
 
 /* Split a value into words with the same quoting and escapes, no variable
  * or specifier expansion (for Environment= and list-valued keys). Each word
- * is passed to fn; returns 0, or -1 with a message in err. */
+ * is passed to fn; returns 0, or -1 with a message in err. A lone unquoted
+ * ';' is an error here too (it is no comment inside a value); the message
+ * names no key, so that any key's caller can use it. */
 int execcmd_split_words(const char *text,
 			int (*fn)(void *ctx, const char *word), void *ctx,
 			char *err, size_t errsize);

@@ -1,6 +1,7 @@
 #include "inifile.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -36,6 +37,10 @@ struct inifile_state {
 	size_t nvalues;
 	size_t cap;
 	char section[INIFILE_MAX_NAME + 1];
+	/* The last section header was invalid (already reported): its keys
+	 * belong to no section we know, least of all the one before it, so
+	 * they are dropped until the next good header. */
+	bool section_bad;
 };
 
 int
@@ -175,6 +180,7 @@ inifile_reader(char *out, int size, void *stream)
 			if (close == NULL) {
 				diag_add(st->diag, DIAG_ERROR, st->path, first,
 					 "section header without ']'");
+				st->section_bad = true;
 				continue;
 			}
 			for (q = close + 1; q < e && inifile_is_space(*q); q++)
@@ -182,14 +188,17 @@ inifile_reader(char *out, int size, void *stream)
 			if (q != e) {
 				diag_add(st->diag, DIAG_ERROR, st->path, first,
 					 "text after section header");
+				st->section_bad = true;
 				continue;
 			}
 			if (close - s - 1 > INIFILE_MAX_NAME || close - s - 1 < 1 ||
 			    (int)(close - s) + 3 > size) {
 				diag_add(st->diag, DIAG_ERROR, st->path, first,
 					 "invalid section name");
+				st->section_bad = true;
 				continue;
 			}
+			st->section_bad = false;
 			/* inih only needs to see a section start; the name, which
 			 * may hold a ';' it would take for a comment, stays here. */
 			snprintf(out, (size_t)size, "[s]\n");
@@ -279,6 +288,11 @@ inifile_reader(char *out, int size, void *stream)
 		}
 		if (logical == NULL)
 			continue;
+		if (st->section_bad) {
+			/* One error for the header is enough. */
+			free(logical);
+			continue;
+		}
 		if (st->section[0] == '\0') {
 			diag_add(st->diag, DIAG_ERROR, st->path, first,
 				 "assignment outside of any section");

@@ -24,15 +24,18 @@ typedef void (*inifile_handler)(void *user, const char *section,
 typedef void (*inifile_section_handler)(void *user, const char *section,
 					unsigned line);
 
-/* Parse the file at path. Syntax problems are added to d as FILE:LINE:
- * errors and parsing goes on. Returns 0, or -1 with errno if the file could
- * not be read (also reported in d). */
 /* Read the file at path whole (a regular file, or a character device such
  * as /dev/null read to its end), at most max bytes, NUL-terminated, into a
  * new *out. -1 with errno: EFBIG past max, EINVAL for a FIFO, socket or
  * block device (never opened blocking), EISDIR, or open's own. */
 int inifile_read_all(const char *path, size_t max, char **out, size_t *outlen);
 
+/* Parse the file at path. Syntax problems are added to d as FILE:LINE:
+ * errors and parsing goes on. The assignments under an invalid section
+ * header are dropped, with no message beyond the header's own error, up to
+ * the next valid header: they are never handed over as the previous
+ * section's. Returns 0, or -1 with errno if the file could not be read
+ * (also reported in d). */
 int inifile_parse(const char *path, inifile_handler handler,
 		  inifile_section_handler section_handler, void *user,
 		  struct diag *d);

@@ -54,6 +54,28 @@ ExecStart=$(svc --name limited --run 0 --exit 1)
 RestartSec=100ms
 EOF
 
+# StartLimitIntervalSec= is a sliding window: the same burst, with starts
+# spread out by the backoff (at about 0, 400, 1200, 2800 ms: gaps of 400,
+# 800, 1600 ms, below the default RestartMaxDelaySec=60s cap), is never hit
+# with a 500ms window, since no StartLimitBurst=2 earlier starts are ever
+# within 500ms of a third; with a 2s window the third start is refused.
+unit spread <<EOF
+[Unit]
+StartLimitBurst=2
+StartLimitIntervalSec=500ms
+[Service]
+ExecStart=$(svc --name spread --run 0 --exit 1)
+RestartSec=400ms
+EOF
+unit dense <<EOF
+[Unit]
+StartLimitBurst=2
+StartLimitIntervalSec=2s
+[Service]
+ExecStart=$(svc --name dense --run 0 --exit 1)
+RestartSec=400ms
+EOF
+
 unit clean-on-failure <<EOF
 [Service]
 Restart=on-failure
@@ -110,6 +132,17 @@ ok "reset: after a run of RestartResetSec= the delay is RestartSec= again (got $
 
 ok "start limit: the unit fails once the limit is hit" wait_log "limited.service: failed: start limit hit: 3 starts within 30s"
 is "$(count_in "$SVCLOG" "^start name=limited ")" 3 "start limit: exactly StartLimitBurst= starts"
+
+ok "start limit window: starts spread beyond StartLimitIntervalSec= go on (4 starts)" \
+	wait_count "$SVCLOG" "^start name=spread " 4 20
+read -r s1 s2 s3 _ <<<"$(delays spread)"
+ok "start limit window: the starts were at least 400, 800, 1600ms apart (got ${s1} ${s2} ${s3})" \
+	test "${s1:-0}" -ge 395 -a "${s2:-0}" -ge 795 -a "${s3:-0}" -ge 1595
+ok "start limit window: never hit with a window shorter than the gaps" \
+	bash -c "! grep -q 'spread.service: .*start limit' '$LOG'"
+ok "start limit window: the same starts within a 2s window hit the limit" \
+	wait_log "dense.service: failed: start limit hit: 2 starts within 2s"
+is "$(count_in "$SVCLOG" "^start name=dense ")" 2 "start limit window: exactly StartLimitBurst= starts within the window"
 
 ok "on-failure: a clean exit is not restarted" wait_log "clean-on-failure.service: stopped"
 ok "no: a failing exit is not restarted and the unit fails" wait_log "dirty-no.service: failed: main process exited with status 3"

@@ -86,6 +86,45 @@ ok "the PID file is removed on the forced path too" test ! -e "$T/bound.pid"
 rm -f "$UNITS"/*.service "$SVCLOG"
 : >"$LOG"
 
+# --- 2b: the bound counts from the start, ShutdownDelaySec= included -------
+# A delay longer than the bound: superd must give up at ShutdownTimeoutSec=
+# after SIGTERM, still inside the delay, not at delay + timeout (3s).
+cat >"$T/superd.conf" <<EOF
+[superd]
+ShutdownDelaySec=2s
+ShutdownTimeoutSec=1s
+PIDFile=$T/delay.pid
+EOF
+unit deafdelay <<EOF
+[Service]
+ExecStart=$(svc --name deafdelay --ignore-term --fork-child --child-ignore-term)
+EOF
+start_superd
+ok "deafdelay and its grandchild are up" wait_svc "^child name=deafdelay "
+ok "the PID file is written" wait_for 5 test -s "$T/delay.pid"
+dd_main=$(pid_of deafdelay)
+dd_child=$(field "$(grep '^child name=deafdelay' "$SVCLOG")" pid)
+t0=$(now_ms)
+kill -TERM "$SD_PID"
+wait_superd 10
+el=$(($(now_ms) - t0))
+# 1s and a loaded machine's slack, but always short of the 2s delay's end
+# plus the 1s bound, which is where a bound counted after the delay ends.
+limit=$((1000 + slack))
+[ "$limit" -le 2700 ] || limit=2700
+is "$SD_STATUS" 1 "a shutdown ended by the bound inside the delay exits 1"
+ok "ShutdownTimeoutSec=1s counts from SIGTERM, ShutdownDelaySec=2s included: exited after ${el}ms" \
+	test "$el" -ge 950 -a "$el" -le "$limit"
+ok "the deadline is logged" log_has "ShutdownTimeoutSec=1s has passed; sending SIGKILL"
+ok "the PID file is removed" test ! -e "$T/delay.pid"
+ok "the main process is gone" gone "$dd_main"
+ok "its grandchild is gone" gone "$dd_child"
+# Every process of a unit carries the service log's path in its arguments.
+no_unit_process() { ! pgrep -f -- "$SVCLOG" >/dev/null; }
+ok "no process of the unit is left" no_unit_process
+rm -f "$UNITS"/*.service "$SVCLOG"
+: >"$LOG"
+
 # --- 3: ShutdownDelaySec= and SIGINT ----------------------------------------
 cat >"$T/superd.conf" <<EOF
 [superd]

@@ -2,6 +2,7 @@
 # SIGKILL to the whole group after TimeoutStopSec=; nothing of the unit
 # survives. Also the cleanup of a crashed unit's group before its restart.
 . "$TOP_SRCDIR/tests/integration/lib.sh"
+: "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
 
 slack=$(awk -v k="$TEST_TIMEOUT_SCALE" 'BEGIN { printf "%d", 300 * k }')
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -29,6 +30,16 @@ unit procmode <<EOF
 [Service]
 ExecStart=$(svc --name procmode --fork-child)
 KillMode=process
+EOF
+# KillMode=process, stopped on its own: the main process takes 1s over
+# SIGTERM, its grandchild exits on SIGTERM, and TimeoutStopSec= is far away.
+# The grandchild must be left alone while the main process runs, and get
+# KillSignal (not SIGKILL at the timeout) once it has exited.
+unit procstop <<EOF
+[Service]
+ExecStart=$(svc --name procstop --fork-child --term-delay 1 --term-exit 0)
+KillMode=process
+TimeoutStopSec=60s
 EOF
 unit mixed <<EOF
 [Service]
@@ -61,7 +72,7 @@ EOF
 start_superd
 ok "unseen: the grandchild was reaped by its parent outside the group" wait_svc "^reaped name=unseen "
 ok "unseen: superd noticed the empty group and the unit stopped" wait_log "unseen.service: stopped" 10
-for u in group stubborn-child mixed procmode; do
+for u in group stubborn-child mixed procmode procstop; do
 	ok "$u: main process and grandchild are up" wait_svc "^child name=$u "
 done
 ok "stubborn-main is up" wait_svc "^start name=stubborn-main "
@@ -81,7 +92,23 @@ ok "crashy: the first run's grandchild is gone" gone "$first_child"
 ok "crashy: the leftover needed SIGKILL" log_has "crashy.service: still running 1s after the stop signal; sending SIGKILL"
 
 pids_of() { grep -E "^(start|child) name=$1 " "$SVCLOG" | while read -r l; do field "$l" pid; done; }
-all_pids=$(for u in group stubborn-child stubborn-main intsig procmode mixed graceful crashy; do pids_of $u; done)
+all_pids=$(for u in group stubborn-child stubborn-main intsig procmode procstop mixed graceful crashy; do pids_of $u; done)
+
+ps_main=$(pid_of procstop)
+ps_child=$(field "$(grep '^child name=procstop ' "$SVCLOG")" pid)
+ok "procstop: superctl stop --no-block is accepted" "$SUPERCTL" stop --no-block procstop
+ok "procstop: KillMode=process sends KillSignal to the main process" wait_svc "^signal name=procstop sig=TERM"
+# The main process takes 1s to exit: the grandchild must still be there (a
+# grandchild killed now would be a zombie, unreaped by its busy parent).
+both_alive() { alive "$1" && alive "$2"; }
+ok "procstop: the rest of the group is left alone while the main process runs" \
+	both_alive "$ps_main" "$ps_child"
+ok "procstop: the main process exited by itself" wait_svc "^exit name=procstop code=0"
+# Only KillSignal to the rest of the group, once the main process has gone,
+# ends the grandchild this early: SIGKILL would wait for TimeoutStopSec=60s.
+ok "procstop: the unit stopped, long before TimeoutStopSec=" wait_log "procstop.service: stopped" 10
+ok "procstop: the grandchild is gone" gone "$ps_child"
+ok "procstop: the grandchild got KillSignal, no SIGKILL" bash -c "! grep -q 'procstop.service: still running' '$LOG'"
 
 kill -TERM "$SD_PID"
 ok "stubborn-main got SIGTERM" wait_svc "^signal name=stubborn-main sig=TERM"
@@ -100,6 +127,8 @@ ok "group: the grandchild got the stop signal with its group, no SIGKILL needed"
 ok "stubborn-child: the grandchild that ignores SIGTERM was SIGKILLed" log_has "stubborn-child.service: still running 1s after the stop signal; sending SIGKILL"
 ok "intsig: KillSignal=SIGINT was sent" svc_has "^signal name=intsig sig=INT"
 ok "procmode: KillMode=process signals the main process" svc_has "^signal name=procmode sig=TERM"
+ok "procmode: the rest of the group got KillSignal after the main process, no SIGKILL" \
+	bash -c "! grep -q 'procmode.service: still running' '$LOG'"
 ok "mixed: KillMode=mixed sends KillSignal to the main process" svc_has "^signal name=mixed sig=TERM"
 ok "mixed: the rest of the group got SIGKILL at once, not after TimeoutStopSec=" bash -c "! grep -q 'mixed.service: still running' '$LOG'"
 ok "graceful: a process that takes its time within TimeoutStopSec= is not killed" svc_has "^exit name=graceful code=0"

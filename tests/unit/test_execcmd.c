@@ -168,6 +168,9 @@ test_semicolon(void)
 	PARSE("/bin/echo ;;", 0, "/bin/echo", "/bin/echo", ";;");
 	ERROR("/bin/echo a ; /bin/echo b", "lone ';'");
 	ERROR("/bin/echo a ;", "lone ';'");
+	/* In a command line, the message says what the ';' would do there. */
+	ERROR("/bin/echo a ; /bin/echo b", "would separate commands");
+	ERROR("/bin/echo a ; /bin/echo b", "one ExecStart= per command");
 }
 
 static void
@@ -330,6 +333,31 @@ test_split_words(void)
 	CHECK_INT_EQ(execcmd_split_words("A=1 \"B=2", collect, &w, err, sizeof(err)), -1);
 	CHECK_INT_EQ(errno, EINVAL);
 	CHECK(strstr(err, "unterminated double quote") != NULL);
+	words_free(&w);
+
+	/* A lone ';' in a value is an error too, with a message that fits
+	 * every key that splits words (Environment=, After=...), not one
+	 * about separating commands or ExecStart=. Quoted or escaped, or
+	 * part of a word, it is a literal. */
+	errno = 0;
+	err[0] = '\0';
+	CHECK_INT_EQ(execcmd_split_words("\"A=1;2\" B=3 ; comment?", collect, &w, err,
+					 sizeof(err)), -1);
+	CHECK_INT_EQ(errno, EINVAL);
+	CHECK(strstr(err, "lone ';'") != NULL);
+	CHECK(strstr(err, "\\;") != NULL);
+	CHECK(strstr(err, "command") == NULL);
+	CHECK(strstr(err, "Exec") == NULL);
+	words_free(&w);
+	CHECK_INT_EQ(execcmd_split_words("A=1;2 ';' \";\" \\; ;x", collect, &w, err,
+					 sizeof(err)), 0);
+	if (CHECK_INT_EQ(w.n, 5)) {
+		CHECK_STR_EQ(w.v[0], "A=1;2");
+		CHECK_STR_EQ(w.v[1], ";");
+		CHECK_STR_EQ(w.v[2], ";");
+		CHECK_STR_EQ(w.v[3], ";");
+		CHECK_STR_EQ(w.v[4], ";x");
+	}
 	words_free(&w);
 
 	/* A failing callback stops the split and is reported. */
