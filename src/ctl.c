@@ -338,6 +338,29 @@ add_words(struct buf *out, const char *key, const struct strv *sv)
 	buf_free(&v);
 }
 
+/* UnsetEnvironment=: a NAME=VALUE whose name is a secret's shows its value
+ * as <redacted>, as Environment= does. */
+static void
+add_unset_words(struct buf *out, const struct unit_config *cfg)
+{
+	const struct strv *sv = &cfg->unset_environment;
+	struct buf v = {0};
+
+	for (size_t i = 0; i < sv->n; i++) {
+		const char *eq = strchr(sv->v[i], '=');
+		if (i)
+			buf_add(&v, " ", 1);
+		if (eq != NULL && env_is_secret(cfg, sv->v[i], (size_t)(eq - sv->v[i]))) {
+			buf_add(&v, sv->v[i], (size_t)(eq - sv->v[i]) + 1);
+			buf_adds(&v, "<redacted>");
+		} else {
+			buf_adds(&v, sv->v[i]);
+		}
+	}
+	proto_kv(out, "UnsetEnvironment", v.data ? v.data : "");
+	buf_free(&v);
+}
+
 static void
 add_limit(struct buf *out, const char *key, bool set, const uint64_t lim[2])
 {
@@ -510,7 +533,7 @@ add_settings(struct buf *out, const struct unit *u)
 		proto_kv(out, "ExecStop", c->exec_stop.v[i].text);
 	add_words(out, "EnvironmentFile", &c->environment_files);
 	add_words(out, "PassEnvironment", &c->pass_environment);
-	add_words(out, "UnsetEnvironment", &c->unset_environment);
+	add_unset_words(out, c);
 	add_words(out, "RedactEnvironment", &c->redact_environment);
 	proto_kv(out, "AutoStart", c->auto_start ? "yes" : "no");
 	add_deps(out, "After", &c->after);

@@ -167,12 +167,16 @@ reload_apply(struct superd *sd, bool dry_run, struct buf *out)
 		struct unit *u = unit_find(sd, c->name);
 		if (u == NULL)
 			actions[i] = c->auto_start ? RELOAD_START : RELOAD_ADD;
-		else if (u->cfg->content_hash == c->content_hash && strcmp(u->cfg->path, c->path) == 0)
-			actions[i] = RELOAD_KEEP;
 		else if (!unitfile_same_process(u->cfg, c))
 			/* Only what is meant to run restarts; the others use the
 			 * new settings when they next start. */
 			actions[i] = u->want_up ? RELOAD_RESTART : RELOAD_UPDATE;
+		else if (u->cfg->content_hash == c->content_hash &&
+			 strcmp(u->cfg->path, c->path) == 0)
+			/* The same file and the same resulting process: what the
+			 * file reads besides itself (EnvironmentFile=) is compared
+			 * above, since the hash cannot see it. */
+			actions[i] = RELOAD_KEEP;
 		else
 			actions[i] = RELOAD_UPDATE;
 		counts[actions[i]]++;

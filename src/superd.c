@@ -153,7 +153,9 @@ signal_children(int sig)
 
 	/* The whole list: 7 bytes a PID, so thousands of orphans are more
 	 * than one page. Read at shutdown only, so the allocation is fine. */
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
+	/* thread-self, not our PID: as PID 1 of a namespace that shares the
+	 * host's /proc, "1" would name the host's init. */
+	snprintf(path, sizeof(path), "/proc/thread-self/children");
 	if (inifile_read_all(path, CHILDREN_MAX, &buf, &len) < 0) {
 		if (sig != 0)
 			log_warn_errno(NULL, "cannot list orphaned processes (%s)", path);

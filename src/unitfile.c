@@ -384,22 +384,50 @@ valid_env_name(const char *s, size_t n)
 	return true;
 }
 
+/* A message of execcmd_split_words() that is safe to print for a value that
+ * may hold a secret: an escape error quotes the bytes of the escape. */
+static const char *
+env_split_error(const char *err)
+{
+	return strstr(err, "escape") != NULL ? "invalid backslash escape" : err;
+}
+
+/* PassEnvironment=, UnsetEnvironment=, RedactEnvironment=: names, and for
+ * UnsetEnvironment= also NAME=VALUE assignments. A message names at most the
+ * name part: the value may be a secret. */
 static void
 parse_env_names(struct unitfile_parse *p, const struct unitfile_key *k,
 		const char *value, unsigned line)
 {
 	struct strv *field = FIELD(p, k, struct strv);
-	size_t before = field->n;
+	struct strv words = {0};
+	char err[256];
 
-	parse_strv(p, k, value, line);
-	for (size_t i = before; i < field->n; i++) {
-		/* UnsetEnvironment= also takes NAME=VALUE pairs. */
-		const char *eq = strchr(field->v[i], '=');
-		size_t n = eq ? (size_t)(eq - field->v[i]) : strlen(field->v[i]);
-		if (!valid_env_name(field->v[i], n) ||
-		    (eq && k->offset != OFF(unset_environment)))
-			bad_value(p, k, line, field->v[i], "not a valid variable name");
+	if (*value == '\0') {
+		strv_clear(field);
+		return;
 	}
+	if (execcmd_split_words(value, push_word, &words, err, sizeof(err)) < 0) {
+		diag_add(p->d, DIAG_ERROR, p->path, line, "invalid %s=: %s", k->name,
+			 env_split_error(err));
+		strv_clear(&words);
+		return;
+	}
+	for (size_t i = 0; i < words.n; i++) {
+		const char *w = words.v[i];
+		const char *eq = strchr(w, '=');
+		int n = (int)(eq ? (size_t)(eq - w) : strlen(w));
+		if (!valid_env_name(w, (size_t)n))
+			diag_add(p->d, DIAG_ERROR, p->path, line,
+				 "invalid %s=%.*s: not a valid variable name", k->name, n, w);
+		else if (eq && k->offset != OFF(unset_environment))
+			diag_add(p->d, DIAG_ERROR, p->path, line,
+				 "invalid %s=%.*s: expected a variable name, not NAME=VALUE",
+				 k->name, n, w);
+		else if (strv_push(field, w) < 0)
+			oom(p, line);
+	}
+	strv_clear(&words);
 }
 
 static void
@@ -416,7 +444,8 @@ parse_environment(struct unitfile_parse *p, const struct unitfile_key *k,
 	}
 	/* Values may be secrets: a message never repeats them. */
 	if (execcmd_split_words(value, push_word, &words, err, sizeof(err)) < 0) {
-		diag_add(p->d, DIAG_ERROR, p->path, line, "invalid Environment=: %s", err);
+		diag_add(p->d, DIAG_ERROR, p->path, line, "invalid Environment=: %s",
+			 env_split_error(err));
 		strv_clear(&words);
 		return;
 	}
@@ -938,9 +967,11 @@ finalize_exec(struct unitfile_parse *p, enum raw_exec_kind kind,
 	}
 }
 
-/* Set name=value in the unit's environment list (replacing). */
+/* Set name=value in the unit's environment, replacing the assignment of
+ * that name that wins (the last one), so that the value set last wins. */
 static void
-env_set(struct unitfile_parse *p, const char *name, size_t nlen, const char *value, unsigned line)
+env_set(struct unitfile_parse *p, const char *name, size_t nlen, const char *value,
+	unsigned line)
 {
 	struct strv *env = &p->c->environment;
 	char *kv;
@@ -949,7 +980,7 @@ env_set(struct unitfile_parse *p, const char *name, size_t nlen, const char *val
 		oom(p, line);
 		return;
 	}
-	for (size_t i = 0; i < env->n; i++)
+	for (size_t i = env->n; i-- > 0;)
 		if (strncmp(env->v[i], name, nlen) == 0 && env->v[i][nlen] == '=') {
 			free(env->v[i]);
 			env->v[i] = kv;
@@ -961,20 +992,289 @@ env_set(struct unitfile_parse *p, const char *name, size_t nlen, const char *val
 
 #define ENV_FILE_MAX (1024 * 1024)
 
-/* One EnvironmentFile=, as systemd reads it: NAME=VALUE lines, '#' and ';'
- * comments, values in '...' or "..." (backslash escapes in the latter),
- * a trailing backslash continues a line. Problems name the file and line,
- * never a value (it may be a secret). */
+/* The EnvironmentFile= reader: one pass over the whole file, one state per
+ * kind of text, systemd's rules (see superd.service(5)). Each assignment is
+ * collected in key and value, then set, or reported as FILE:LINE: naming at
+ * most the variable, never a value: it may be a secret. */
+enum envfile_state {
+	ENVFILE_PRE_KEY, /* blanks before a name; '#' or ';' starts a comment */
+	ENVFILE_KEY,	 /* the name, up to '=' */
+	ENVFILE_PRE_VALUE, /* blanks after '=' */
+	ENVFILE_VALUE,	 /* unquoted text: '\' escapes, quotes open */
+	ENVFILE_SINGLE,	 /* inside '...': all literal */
+	ENVFILE_DOUBLE,	 /* inside "...": '\' escapes only " \ ` $ and newline */
+	ENVFILE_COMMENT, /* up to the end of the line */
+};
+
+struct envfile_reader {
+	struct unitfile_parse *p;
+	const char *path;    /* the environment file, for its messages */
+	unsigned unit_line;  /* the EnvironmentFile= line, for out of memory */
+	enum envfile_state state;
+	unsigned line;	     /* of the byte being read */
+	unsigned key_line;   /* where the name began */
+	unsigned value_line; /* where the value began (the '=') */
+	struct buf key, value;
+	size_t key_keep;     /* key bytes up to its last non-blank */
+	size_t value_keep;   /* value bytes up to the last one not a trailing blank */
+	bool exported;	     /* an "export" prefix was taken */
+	bool bad_key;	     /* reported at '='; the value is read and dropped */
+	bool nul;	     /* the value holds a NUL byte */
+};
+
+static bool
+envfile_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The length of the line end at s ("\n" or "\r\n"), 0 if there is none. */
+static size_t
+envfile_newline(const char *s, const char *end)
+{
+	if (s < end && s[0] == '\n')
+		return 1;
+	if (end - s >= 2 && s[0] == '\r' && s[1] == '\n')
+		return 2;
+	return 0;
+}
+
+static void
+envfile_add(struct envfile_reader *r, char c, bool keep)
+{
+	buf_add(&r->value, &c, 1);
+	if (c == '\0')
+		r->nul = true;
+	if (keep)
+		r->value_keep = r->value.len;
+}
+
+static void
+envfile_reset(struct envfile_reader *r)
+{
+	buf_reset(&r->key);
+	buf_reset(&r->value);
+	r->key_keep = r->value_keep = 0;
+	r->exported = r->bad_key = r->nul = false;
+}
+
+/* The name is complete (at '='): check it now, so that a bad one is reported
+ * at its own line even if its value runs on. */
+static void
+envfile_end_key(struct envfile_reader *r)
+{
+	r->key.len = r->key_keep;
+	if (r->key.data != NULL)
+		r->key.data[r->key.len] = '\0';
+	if (r->key.failed) {
+		oom(r->p, r->unit_line);
+		r->bad_key = true;
+	} else if (!valid_env_name(r->key.data ? r->key.data : "", r->key.len)) {
+		diag_add(r->p->d, DIAG_ERROR, r->path, r->key_line, "expected NAME=VALUE");
+		r->bad_key = true;
+	}
+}
+
+static void
+envfile_end_value(struct envfile_reader *r)
+{
+	if (r->bad_key) {
+		envfile_reset(r);
+		return;
+	}
+	if (r->value.failed) {
+		oom(r->p, r->unit_line);
+	} else if (r->nul) {
+		diag_add(r->p->d, DIAG_ERROR, r->path, r->value_line,
+			 "a NUL byte in the value of %s", r->key.data);
+	} else {
+		r->value.len = r->value_keep;
+		if (r->value.data != NULL)
+			r->value.data[r->value.len] = '\0';
+		env_set(r->p, r->key.data, r->key.len, r->value.data ? r->value.data : "",
+			r->unit_line);
+	}
+	envfile_reset(r);
+}
+
+/* Read one byte (or an escape pair, or a line end) at s in the current
+ * state; returns how many bytes it took, 0 to read s again in the state it
+ * moved to. */
+static size_t
+envfile_step(struct envfile_reader *r, const char *s, const char *end)
+{
+	size_t nl = envfile_newline(s, end);
+	/* After a backslash: a line end to drop with it, or the next byte. */
+	size_t esc_nl = *s == '\\' ? envfile_newline(s + 1, end) : 0;
+	char c = *s;
+
+	switch (r->state) {
+	case ENVFILE_PRE_KEY:
+		if (nl > 0)
+			return nl;
+		if (envfile_blank(c))
+			return 1;
+		if (c == '#' || c == ';') {
+			r->state = ENVFILE_COMMENT;
+			return 1;
+		}
+		r->key_line = r->line;
+		r->state = ENVFILE_KEY;
+		return 0;
+	case ENVFILE_KEY:
+		if (nl > 0) { /* a name and no '=' */
+			diag_add(r->p->d, DIAG_ERROR, r->path, r->key_line, "expected NAME=VALUE");
+			envfile_reset(r);
+			r->state = ENVFILE_PRE_KEY;
+			return nl;
+		}
+		if (esc_nl > 0)
+			return 1 + esc_nl;
+		if (c == '=') {
+			envfile_end_key(r);
+			r->value_line = r->line;
+			r->state = ENVFILE_PRE_VALUE;
+			return 1;
+		}
+		if (envfile_blank(c)) {
+			if (r->key.len == 0)
+				return 1;
+			/* "export NAME=..." as a shell script writes it, once. */
+			if (!r->exported && r->key_keep == 6 && r->key.len == 6 &&
+			    memcmp(r->key.data, "export", 6) == 0) {
+				buf_reset(&r->key);
+				r->key_keep = 0;
+				r->exported = true;
+				return 1;
+			}
+		}
+		buf_add(&r->key, &c, 1);
+		if (!envfile_blank(c))
+			r->key_keep = r->key.len;
+		return 1;
+	case ENVFILE_PRE_VALUE:
+		/* As systemd: quotes open only here, at the start of the value
+		 * or right after a closing quote (blanks between are dropped). */
+		if (nl == 0 && envfile_blank(c))
+			return 1;
+		if (c == '\'' || c == '"') {
+			r->state = c == '\'' ? ENVFILE_SINGLE : ENVFILE_DOUBLE;
+			return 1;
+		}
+		r->state = ENVFILE_VALUE;
+		return 0;
+	case ENVFILE_VALUE:
+		if (nl > 0) {
+			envfile_end_value(r);
+			r->state = ENVFILE_PRE_KEY;
+			return nl;
+		}
+		if (c == '\\') {
+			if (esc_nl > 0)
+				return 1 + esc_nl;
+			if (s + 1 < end)
+				envfile_add(r, s[1], true);
+			return s + 1 < end ? 2 : 1;
+		}
+		/* A quote inside unquoted text is an ordinary byte. */
+		envfile_add(r, c, !envfile_blank(c));
+		return 1;
+	case ENVFILE_SINGLE:
+		if (c == '\'') {
+			r->value_keep = r->value.len; /* '' counts as text */
+			r->state = ENVFILE_PRE_VALUE;
+			return 1;
+		}
+		envfile_add(r, c, true);
+		return 1;
+	case ENVFILE_DOUBLE:
+		if (c == '"') {
+			r->value_keep = r->value.len;
+			r->state = ENVFILE_PRE_VALUE;
+			return 1;
+		}
+		if (c == '\\') {
+			if (esc_nl > 0)
+				return 1 + esc_nl;
+			if (s + 1 < end && strchr("\"\\`$", s[1]) != NULL && s[1] != '\0') {
+				envfile_add(r, s[1], true);
+				return 2;
+			}
+			/* Any other: both stay, and the next byte is read as usual. */
+		}
+		envfile_add(r, c, true);
+		return 1;
+	case ENVFILE_COMMENT:
+		/* Ends at its line end, backslash or not (systemd since v254). */
+		if (nl > 0) {
+			r->state = ENVFILE_PRE_KEY;
+			return nl;
+		}
+		return 1;
+	}
+	return 1;
+}
+
+/* The end of the file ends the assignment being read. */
+static void
+envfile_finish(struct envfile_reader *r)
+{
+	switch (r->state) {
+	case ENVFILE_PRE_KEY:
+	case ENVFILE_COMMENT:
+		break;
+	case ENVFILE_KEY:
+		diag_add(r->p->d, DIAG_ERROR, r->path, r->key_line, "expected NAME=VALUE");
+		break;
+	case ENVFILE_PRE_VALUE:
+	case ENVFILE_VALUE:
+		envfile_end_value(r);
+		break;
+	case ENVFILE_SINGLE:
+	case ENVFILE_DOUBLE:
+		if (r->bad_key)
+			diag_add(r->p->d, DIAG_ERROR, r->path, r->value_line,
+				 "unterminated quote in a value");
+		else
+			diag_add(r->p->d, DIAG_ERROR, r->path, r->value_line,
+				 "unterminated quote in the value of %s", r->key.data);
+		break;
+	}
+	envfile_reset(r);
+	buf_free(&r->key);
+	buf_free(&r->value);
+}
+
+static void
+envfile_parse(struct unitfile_parse *p, const char *path, unsigned unit_line,
+	      const char *data, size_t size)
+{
+	struct envfile_reader r = {
+		.p = p, .path = path, .unit_line = unit_line,
+		.state = ENVFILE_PRE_KEY, .line = 1,
+	};
+	const char *s = data, *end = data + size;
+
+	while (s < end) {
+		size_t n = envfile_step(&r, s, end);
+		for (size_t i = 0; i < n; i++)
+			if (s[i] == '\n')
+				r.line++;
+		s += n;
+	}
+	envfile_finish(&r);
+}
+
+/* One EnvironmentFile=, "-" prefix: optional. Problems with the file itself
+ * are errors at the EnvironmentFile= line. */
 static void
 load_env_file(struct unitfile_parse *p, const char *spec, unsigned line)
 {
 	bool optional = spec[0] == '-';
 	const char *path = spec + optional;
-	FILE *f;
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	unsigned lineno = 0;
+	char *data = NULL;
+	size_t size = 0;
+	const char *err = NULL;
 
 	if (path[0] != '/') {
 		diag_add(p->d, DIAG_ERROR, p->path, line,
@@ -984,106 +1284,51 @@ load_env_file(struct unitfile_parse *p, const char *spec, unsigned line)
 	/* Read whole and bounded: a FIFO must not block superd's loop (a
 	 * reload reads this file), /dev/zero or a runaway file must not make
 	 * it read forever. */
-	char *data = NULL;
-	size_t size = 0;
-	const char *err = NULL;
 	if (inifile_read_all(path, ENV_FILE_MAX, &data, &size) < 0)
 		err = errno == EFBIG    ? "larger than 1 MiB"
 		      : errno == EINVAL ? "not a regular file"
 		      : errno == EAGAIN ? "not a regular file (reading would block)"
 					: strerror(errno);
-	f = NULL;
-	if (err == NULL && size > 0 && (f = fmemopen(data, size, "r")) == NULL)
-		err = strerror(errno);
-	if (f == NULL) {
-		free(data);
-		if (err != NULL && !optional) /* else empty: nothing to set */
+	if (err != NULL) {
+		if (!optional)
 			diag_add(p->d, DIAG_ERROR, p->path, line,
 				 "EnvironmentFile=%s: %s (a '-' prefix makes it optional)", path,
 				 err);
 		return;
 	}
-	struct buf logical = {0};
-	unsigned first = 0;
-	while ((n = getline(&buf, &cap, f)) >= 0) {
-		lineno++;
-		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-			buf[--n] = '\0';
-		if (logical.len == 0)
-			first = lineno;
-		if (n > 0 && buf[n - 1] == '\\') {
-			buf_add(&logical, buf, (size_t)n - 1);
-			continue;
-		}
-		buf_add(&logical, buf, (size_t)n);
-		char *l = logical.data ? logical.data : (char *)"";
-		while (*l == ' ' || *l == '\t')
-			l++;
-		if (*l == '\0' || *l == '#' || *l == ';') {
-			buf_reset(&logical);
-			continue;
-		}
-		if (strncmp(l, "export ", 7) == 0)
-			l += 7;
-		char *eq = strchr(l, '=');
-		size_t nlen = eq ? (size_t)(eq - l) : 0;
-		if (eq == NULL || !valid_env_name(l, nlen)) {
-			diag_add(p->d, DIAG_ERROR, path, first, "expected NAME=VALUE");
-			buf_reset(&logical);
-			continue;
-		}
-		/* The value: quoted or bare, trailing blanks of a bare one dropped. */
-		struct buf v = {0};
-		const char *s = eq + 1;
-		bool bad = false;
-		if (*s == '"' || *s == '\'') {
-			char q = *s++;
-			for (; *s && *s != q; s++) {
-				if (q == '"' && *s == '\\' && s[1] != '\0')
-					s++;
-				buf_add(&v, s, 1);
-			}
-			bad = *s != q;
-		} else {
-			size_t len = strlen(s);
-			while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-				len--;
-			buf_add(&v, s, len);
-		}
-		if (bad)
-			diag_add(p->d, DIAG_ERROR, path, first, "unterminated quote in the value of %.*s",
-				 (int)nlen, l);
-		else
-			env_set(p, l, nlen, v.data ? v.data : "", line);
-		buf_free(&v);
-		buf_reset(&logical);
-	}
-	buf_free(&logical);
-	free(buf);
-	fclose(f);
+	if (size > 0) /* else empty: nothing to set */
+		envfile_parse(p, path, line, data, size);
 	free(data);
 }
 
-/* The unit's environment, complete: Environment=, then EnvironmentFile=
- * (which wins), then PassEnvironment= from superd's own, then
- * UnsetEnvironment= taken away. Done at (re)load, not per start. */
+/* The unit's environment, complete, in systemd's order, each later source
+ * winning: PassEnvironment= from superd's own, then Environment=, then
+ * EnvironmentFile= in order; UnsetEnvironment= then takes away. One
+ * assignment per name is left. Done at (re)load, not per start. */
 static void
 finalize_environment(struct unitfile_parse *p)
 {
 	struct unit_config *c = p->c;
 	unsigned line = c->service_line ? c->service_line : 1;
+	struct strv written = c->environment;
 
-	for (size_t i = 0; i < c->environment_files.n; i++)
-		load_env_file(p, c->environment_files.v[i],
-			      i < sizeof(p->envfile_line) / sizeof(unsigned) && p->envfile_line[i]
-				      ? p->envfile_line[i]
-				      : line);
+	c->environment = (struct strv){0};
 	for (size_t i = 0; i < c->pass_environment.n; i++) {
 		const char *name = c->pass_environment.v[i];
 		const char *val = getenv(name);
 		if (val != NULL)
 			env_set(p, name, strlen(name), val, line);
 	}
+	for (size_t i = 0; i < written.n; i++) {
+		const char *eq = strchr(written.v[i], '=');
+		env_set(p, written.v[i], (size_t)(eq - written.v[i]), eq + 1, line);
+	}
+	strv_clear(&written);
+	for (size_t i = 0; i < c->environment_files.n; i++)
+		load_env_file(p, c->environment_files.v[i],
+			      i < sizeof(p->envfile_line) / sizeof(unsigned) && p->envfile_line[i]
+				      ? p->envfile_line[i]
+				      : line);
 	for (size_t i = 0; i < c->unset_environment.n; i++) {
 		const char *u = c->unset_environment.v[i];
 		const char *eq = strchr(u, '=');

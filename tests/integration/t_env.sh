@@ -1,7 +1,8 @@
-# The unit's environment (SPEC §2, issue 7): Environment=, EnvironmentFile=
-# (systemd's syntax; '-' for optional files; it wins over Environment=),
-# PassEnvironment= from superd's own, UnsetEnvironment=; ${VAR} in commands
-# from all of it; secrets from a file redacted in show, real in the child.
+# The unit's environment (SPEC §2, issue 7): PassEnvironment= from superd's
+# own, then Environment=, then EnvironmentFile= (systemd's syntax; '-' for
+# optional files), each later one winning, then UnsetEnvironment=; ${VAR} in
+# commands from all of it; secrets redacted in show, --check and the log,
+# real in the child; a changed file restarts the unit on reload.
 . "$TOP_SRCDIR/tests/integration/lib.sh"
 : "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
 
@@ -20,21 +21,22 @@ OVERRIDE=from-file
 EOF
 unit env <<EOF
 [Service]
-Environment=OVERRIDE=from-unit KEEP=kept DROPME=1 DROPVAL=exact
+Environment=OVERRIDE=from-unit KEEP=kept DROPME=1 DROPVAL=exact PV=from-unit
 EnvironmentFile=$T/app.env
 EnvironmentFile=-$T/missing.env
-PassEnvironment=SUPERD_TEST_PASSED SUPERD_TEST_UNSET_IN_SUPERD
+PassEnvironment=SUPERD_TEST_PASSED SUPERD_TEST_UNSET_IN_SUPERD PV OVERRIDE
 UnsetEnvironment=DROPME DROPVAL=exact
 ExecStart=/bin/sh -c 'echo "\$\$PLAIN|\${QUOTED}" > $T/expanded; exec $(svc --name env --report-env)' ignored \${PLAIN}
 EOF
 
-SUPERD_TEST_PASSED=passed-value start_superd
+SUPERD_TEST_PASSED=passed-value PV=from-superd OVERRIDE=from-superd start_superd
 ok "the unit reported its environment" wait_svc "^env PATH="
 for kv in "PLAIN=from-file" 'QUOTED=two words "and quotes"' 'SINGLE=single $quoted' \
 	"EXPORTED=yes" "CONTINUED=first second" "KEEP=kept" "SUPERD_TEST_PASSED=passed-value"; do
 	ok "the child has $kv" grep -qxF "env $kv" "$SVCLOG"
 done
-ok "EnvironmentFile= wins over Environment=" grep -qx "env OVERRIDE=from-file" "$SVCLOG"
+ok "EnvironmentFile= wins over Environment= and PassEnvironment=" grep -qx "env OVERRIDE=from-file" "$SVCLOG"
+ok "Environment= wins over PassEnvironment= (applied first, as in systemd)" grep -qx "env PV=from-unit" "$SVCLOG"
 ok "UnsetEnvironment=NAME removes it" bash -c "! grep -q '^env DROPME=' '$SVCLOG'"
 ok "UnsetEnvironment=NAME=VALUE removes the exact assignment" bash -c "! grep -q '^env DROPVAL=' '$SVCLOG'"
 ok "PassEnvironment= of a variable superd lacks sets nothing" bash -c "! grep -q '^env SUPERD_TEST_UNSET_IN_SUPERD' '$SVCLOG'"
@@ -48,6 +50,170 @@ ok "and never shows its value" bash -c "! grep -q file-secret-123 '$T/show'"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
 ok "superd's log never holds the secret" bash -c "! grep -q file-secret-123 '$LOG'"
+
+# --- EnvironmentFile= syntax, as systemd reads it --------------------------
+# Every value goes to a file of its own, so that newlines and blanks in it
+# are compared exactly.
+rm -f "$UNITS"/*.service
+mkdir -p "$T/v"
+{
+	printf '  # an indented comment\n'
+	printf '\t; an indented ; comment\n'
+	printf '# a comment ending in a backslash ends at its line \\\n'
+	printf 'AFTER_COMMENT=seen\n'
+	printf '\n'
+	printf 'SPACED = value\n'
+	printf 'CAT="x"y\n'
+	printf 'MID=a"b c"d\n'
+	printf 'BS=a\\ b\n'
+	printf 'ESC=\\"\\$\\\\\\q\n'
+	printf "SQ='line one\nline two \$HOME \\\\n \"'\n"
+	printf 'DQ="first\nsecond"\n'
+	printf 'DQESC="a\\nb \\" \\\\ \\` \\$ end"\n'
+	printf 'DQCONT="joined \\\nhere"\n'
+	printf 'CONT=first \\\n  second\n'
+	printf 'TRAIL=trailing  \t\n'
+	printf 'QTRAIL="keep  "  \n'
+	printf 'ESCTRAIL=keep\\ \n'
+	printf 'LEAD=  \t lead\n'
+	printf 'EMPTY=\n'
+	printf 'EMPTYQ=""\n'
+	printf 'HASH=value # not a comment\n'
+	printf 'SEMI=a;b\n'
+	printf 'export\tEXPORTED2=tabbed\n'
+	printf 'CRLF=dos\r\n'
+	printf 'LAST=no final newline'
+} >"$T/syntax.env"
+names="AFTER_COMMENT SPACED CAT MID BS ESC SQ DQ DQESC DQCONT CONT TRAIL QTRAIL ESCTRAIL LEAD EMPTY EMPTYQ HASH SEMI EXPORTED2 CRLF LAST"
+cat >"$T/dump.sh" <<EOF
+for n in $names; do
+	eval "v=\\\${\$n-UNSET}"
+	printf '%s' "\$v" >"$T/v/\$n"
+done
+: >"$T/v/done"
+EOF
+unit syntax <<EOF
+[Service]
+Type=oneshot
+EnvironmentFile=$T/syntax.env
+ExecStart=/bin/sh $T/dump.sh
+EOF
+"$SUPERD" -c "$T/superd.conf" -u "$UNITS" --check >"$T/out" 2>"$T/err"; rc=$?
+is "$rc" 0 "the syntax example passes --check"
+start_superd
+ok "the unit dumped its environment" wait_for 10 test -e "$T/v/done"
+stop_superd
+val() { cat "$T/v/$1"; }
+nl='
+'
+is "$(val AFTER_COMMENT)" "seen" "a comment ending in a backslash does not swallow the next line"
+is "$(val SPACED)" "value" "blanks around the name and after '=' are dropped"
+is "$(val CAT)" "xy" "a quoted part joins the text after it"
+is "$(val MID)" 'a"b c"d' "a quote inside unquoted text is an ordinary character, as in systemd"
+is "$(val BS)" "a b" "an unquoted backslash escapes the next character"
+is "$(val ESC)" '"$\q' "unquoted escapes keep only the escaped character"
+is "$(val SQ)" "line one${nl}line two \$HOME \\n \"" "single quotes are literal, newlines included"
+is "$(val DQ)" "first${nl}second" "double quotes keep newlines"
+is "$(val DQESC)" 'a\nb " \ ` $ end' "double quotes unescape only \\\" \\\\ \\\` \\\$"
+is "$(val DQCONT)" "joined here" "backslash-newline continues inside double quotes"
+is "$(val CONT)" "first   second" "backslash-newline continues an unquoted value"
+is "$(val TRAIL)" "trailing" "trailing unquoted blanks are dropped"
+is "$(val QTRAIL)" "keep  " "quoted trailing blanks are kept"
+is "$(val ESCTRAIL)" "keep " "an escaped trailing blank is kept"
+is "$(val LEAD)" "lead" "leading blanks of a value are dropped"
+is "$(val EMPTY)|$(val EMPTYQ)" "|" "empty values are set, empty"
+is "$(val HASH)" "value # not a comment" "'#' inside a value is not a comment"
+is "$(val SEMI)" "a;b" "';' inside a value is kept"
+is "$(val EXPORTED2)" "tabbed" "'export' followed by a tab is accepted"
+is "$(val CRLF)" "dos" "a CRLF line end is not part of the value"
+is "$(val LAST)" "no final newline" "the last line needs no newline"
+
+# --- a changed EnvironmentFile= restarts its unit on reload ----------------
+rm -f "$UNITS"/*.service
+echo FILEVAR=one >"$T/reload.env"
+echo SAME=1 >"$T/same.env"
+unit fileenv <<EOF
+[Service]
+EnvironmentFile=$T/reload.env
+ExecStart=$(svc --name fileenv --report-env)
+EOF
+unit samefile <<EOF
+[Service]
+EnvironmentFile=$T/same.env
+ExecStart=$(svc --name samefile)
+EOF
+: >"$SVCLOG"
+start_superd
+ok "the unit started with the file's value" wait_svc "^env FILEVAR=one$"
+ok "the other unit started" wait_svc "^start name=samefile "
+fpid=$(pid_of fileenv) spid=$(pid_of samefile)
+echo FILEVAR=two >"$T/reload.env"
+echo SAME=1 >"$T/same.env" # rewritten, same content
+"$SUPERCTL" reload --dry-run >"$T/plan"; rc=$?
+is "$rc" 0 "reload --dry-run exits 0"
+ok "the plan restarts the unit whose environment file changed" grep -qx "Restart fileenv.service" "$T/plan"
+ok "the plan leaves the unit whose file is the same" bash -c "! grep -q samefile '$T/plan'"
+is "$(pid_of fileenv)" "$fpid" "a dry run restarts nothing"
+"$SUPERCTL" reload; rc=$?
+is "$rc" 0 "reload exits 0"
+ok "the unit restarted with the new value" wait_svc "^env FILEVAR=two$"
+ok "under a new PID" test "$(pid_of fileenv)" != "$fpid"
+ok "the old process is gone" wait_for 10 gone "$fpid"
+is "$(pid_of samefile)" "$spid" "the unit whose file did not change keeps its process"
+ok "the log counts one restart" wait_log "reloaded: .* 1 restarted, 0 updated in place"
+ok "show has the new value" bash -c "'$SUPERCTL' show fileenv | grep -q 'FILEVAR=two'"
+stop_superd
+
+# --- secrets in the other environment keys ---------------------------------
+# The values of secret names in UnsetEnvironment=NAME=VALUE are redacted by
+# show; no problem message repeats a value, in --check, reload or the log.
+rm -f "$UNITS"/*.service
+unit secrets <<EOF
+[Service]
+Environment=DB_PASSWORD=envsecret1 MYVAR=redactme2
+RedactEnvironment=MYVAR
+UnsetEnvironment=API_KEY=unsetsecret9 MYVAR=redactme3 PLAIN=visible my_token=unsetsecret4
+ExecStart=$(svc --name secrets)
+EOF
+: >"$SVCLOG"
+: >"$LOG"
+start_superd -v
+ok "the unit with secrets runs" wait_svc "^start name=secrets "
+"$SUPERCTL" show secrets >"$T/show"
+"$SUPERCTL" show --json secrets >"$T/showjson"
+ok "show redacts secret values in UnsetEnvironment=" \
+	grep -qx "UnsetEnvironment=API_KEY=<redacted> MYVAR=<redacted> PLAIN=visible my_token=<redacted>" "$T/show"
+ok "show --json too" grep -qF 'API_KEY=<redacted> MYVAR=<redacted> PLAIN=visible my_token=<redacted>' "$T/showjson"
+for s in envsecret1 redactme2 unsetsecret9 redactme3 unsetsecret4; do
+	ok "show and show --json never print $s" bash -c "! grep -q $s '$T/show' '$T/showjson'"
+done
+unit badsecrets <<'EOF'
+[Service]
+PassEnvironment=ZZ_TOKEN=envsecret5
+UnsetEnvironment=1X=topsecret6
+UnsetEnvironment="API_KEY=unterminated7
+RedactEnvironment=R=redactsecret8
+Environment=SECRET=a\xQWz
+Environment=2BAD=hunter2
+EnvironmentFile=/nonexistent/secret.env
+ExecStart=/bin/true
+EOF
+"$SUPERCTL" reload >"$T/out" 2>"$T/err"; rc=$?
+is "$rc" 1 "reload of the unit with bad secrets fails"
+ok "it names the bad name, not its value" grep -q "badsecrets.service:2: invalid PassEnvironment=ZZ_TOKEN: " "$T/err"
+ok "a bad UnsetEnvironment= name is named alone" grep -q "badsecrets.service:3: invalid UnsetEnvironment=1X: not a valid variable name" "$T/err"
+"$SUPERD" -c "$T/superd.conf" -u "$UNITS" --check >"$T/cout" 2>"$T/cerr"; rc=$?
+is "$rc" 78 "--check fails too"
+ok "--check names the bad name" grep -q "badsecrets.service:2: error: invalid PassEnvironment=ZZ_TOKEN: " "$T/cerr"
+ok "--check reports the unterminated quote" grep -q "badsecrets.service:4: error: invalid UnsetEnvironment=: unterminated double quote" "$T/cerr"
+rm "$UNITS/badsecrets.service"
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
+for s in envsecret1 redactme2 unsetsecret9 redactme3 unsetsecret4 envsecret5 topsecret6 unterminated7 redactsecret8 QW hunter2; do
+	ok "$s is in neither reload's answer, --check nor the log" \
+		bash -c "! grep -q $s '$T/out' '$T/err' '$T/cout' '$T/cerr' '$LOG'"
+done
+ok "the log did record the reload errors" grep -q "badsecrets.service:2: invalid PassEnvironment=ZZ_TOKEN" "$LOG"
 
 # Problems name the file and line, never a value.
 cat >"$T/bad.env" <<'EOF'

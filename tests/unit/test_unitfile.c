@@ -18,6 +18,7 @@
 
 static char tmpdir[] = "/tmp/superd-test-unitfile-XXXXXX";
 static char unit_path[sizeof(tmpdir) + 32];
+static char env_path[sizeof(tmpdir) + 32];
 
 /* Write text as the unit file and load it as web.service. */
 static struct unit_config *
@@ -608,6 +609,19 @@ test_semicolons_and_comments(void)
 		CHECK_INT_EQ(c->exec_start.n, 0);
 	unitfile_free(c);
 	diag_free(&d);
+	/* In any other key that splits words, the message speaks of that key
+	 * and not of commands or ExecStart=. */
+	c = load_text("[Unit]\nAfter=db.service ;\n"
+		      "[Service]\nExecStart=/bin/true\n"
+		      "Environment=\"A=1;2\" B=3 ; comment?\n",
+		      &d);
+	CHECK_DIAG(&d, DIAG_ERROR, 2, "lone ';'", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 5, "invalid Environment=: a lone ';'", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, ANY_LINE, "command", 0);
+	CHECK_DIAG(&d, DIAG_ERROR, ANY_LINE, "ExecStart", 0);
+	CHECK_INT_EQ(d.errors, 2);
+	unitfile_free(c);
+	diag_free(&d);
 	c = load_text("[Service]\nExecStart=/usr/bin/find / -exec echo {} \\;\n", &d);
 	CHECK_NO_DIAG(&d);
 	if (CHECK(c != NULL) && CHECK_INT_EQ(c->exec_start.n, 1))
@@ -633,12 +647,13 @@ test_environment(void)
 
 	CHECK_NO_DIAG(&d);
 	if (CHECK(c != NULL)) {
-		if (CHECK_INT_EQ(c->environment.n, 5)) {
-			CHECK_STR_EQ(c->environment.v[0], "D=4");
+		/* One assignment per name, where it first appeared, with the
+		 * value set last. */
+		if (CHECK_INT_EQ(c->environment.n, 4)) {
+			CHECK_STR_EQ(c->environment.v[0], "D=6");
 			CHECK_STR_EQ(c->environment.v[1], "E=5");
-			CHECK_STR_EQ(c->environment.v[2], "D=6");
-			CHECK_STR_EQ(c->environment.v[3], "F=x y");
-			CHECK_STR_EQ(c->environment.v[4], "G=");
+			CHECK_STR_EQ(c->environment.v[2], "F=x y");
+			CHECK_STR_EQ(c->environment.v[3], "G=");
 		}
 		CHECK_STR_EQ(unitfile_getenv(c, "D", 1), "6"); /* last wins */
 		CHECK(unitfile_getenv(c, "A", 1) == NULL);	/* reset */
@@ -673,6 +688,320 @@ test_environment(void)
 		CHECK(strstr(d.v[i].msg, "hunter2") == NULL);
 	if (c != NULL)
 		CHECK_STR_EQ(unitfile_getenv(c, "OK", 2), "1");
+	unitfile_free(c);
+	diag_free(&d);
+}
+
+/* Write len bytes as the environment file and load a unit that reads it. */
+static struct unit_config *
+load_env(const char *bytes, size_t len, struct diag *d)
+{
+	FILE *f = fopen(env_path, "w");
+	char unit[256];
+
+	if (!CHECK(f != NULL))
+		return NULL;
+	CHECK_INT_EQ(fwrite(bytes, 1, len, f), len);
+	if (!CHECK(fclose(f) == 0))
+		return NULL;
+	snprintf(unit, sizeof(unit), "[Service]\nExecStart=/bin/true\nEnvironmentFile=%s\n",
+		 env_path);
+	return load_text(unit, d);
+}
+
+#define LOAD_ENV(literal, d) load_env((literal), sizeof(literal) - 1, (d))
+
+/* Whether any message of d contains s (a value that must never appear). */
+static bool
+diag_mentions(const struct diag *d, const char *s)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strstr(d->v[i].msg, s) != NULL)
+			return true;
+	return false;
+}
+
+/* EnvironmentFile= as systemd reads it: comments, names, unquoted values
+ * with backslash escapes, quotes anywhere in a value, line continuations. */
+static void
+test_environment_file(void)
+{
+	struct diag d = {0};
+	struct unit_config *c = LOAD_ENV(
+		"  # an indented comment\n"
+		"\t; an indented ; comment\n"
+		"# a comment ending in a backslash ends anyway \\\n"
+		"AFTER_COMMENT=1\n"
+		"\n"
+		"SPACED = value\n"
+		"  LEADKEY\t=x\n"
+		"CAT=\"x\"y\n"
+		"MID=a\"b c\"d\n"
+		"ADJ='a'\"b\"c\n"
+		"GAP=\"a\" \"b\"\n"
+		"BS=a\\ b\n"
+		"ESC=\\\"\\$\\\\\\q\n"
+		"SQ='one\ntwo \\n $X \"'\n"
+		"SQBS='a\\'\n"
+		"DQ=\"first\nsecond\"\n"
+		"DQESC=\"a\\nb \\\" \\\\ \\` \\$ \\q\"\n"
+		"DQCONT=\"joined \\\nhere\"\n"
+		"CONT=first \\\n  second\n"
+		"CRCONT=a\\\r\nb\n"
+		"TRAIL=t  \t\n"
+		"QTRAIL=\"k  \"  \n"
+		"ESCTRAIL=k\\ \n"
+		"LEAD= \t lead\n"
+		"INNER=a   b\n"
+		"EMPTY=\n"
+		"EMPTYQ=''\n"
+		"HASH=v # not a comment\n"
+		"SEMI=a;b\n"
+		"export EXP=1\n"
+		"export\tEXP2=2\n"
+		"export=3\n"
+		"\\\nKEYCONT=4\n"
+		"CRLF=dos\r\n"
+		"DUP=1\n"
+		"DUP=2\n"
+		"LAST=end \\",
+		&d);
+	static const char *const want[][2] = {
+		{"AFTER_COMMENT", "1"},
+		{"SPACED", "value"},
+		{"LEADKEY", "x"},
+		{"CAT", "xy"},
+		{"MID", "a\"b c\"d"}, /* as systemd: quotes open a value only */
+		{"GAP", "ab"},	      /* and blanks between quoted parts go */
+		{"ADJ", "abc"},
+		{"BS", "a b"},
+		{"ESC", "\"$\\q"},
+		{"SQ", "one\ntwo \\n $X \""},
+		{"SQBS", "a\\"},
+		{"DQ", "first\nsecond"},
+		{"DQESC", "a\\nb \" \\ ` $ \\q"},
+		{"DQCONT", "joined here"},
+		{"CONT", "first   second"},
+		{"CRCONT", "ab"},
+		{"TRAIL", "t"},
+		{"QTRAIL", "k  "},
+		{"ESCTRAIL", "k "},
+		{"LEAD", "lead"},
+		{"INNER", "a   b"},
+		{"EMPTY", ""},
+		{"EMPTYQ", ""},
+		{"HASH", "v # not a comment"},
+		{"SEMI", "a;b"},
+		{"EXP", "1"},
+		{"EXP2", "2"},
+		{"export", "3"},
+		{"KEYCONT", "4"},
+		{"CRLF", "dos"},
+		{"DUP", "2"},
+		{"LAST", "end"}, /* a backslash at the very end escapes nothing */
+	};
+
+	CHECK_NO_DIAG(&d);
+	if (CHECK(c != NULL)) {
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			const char *v = unitfile_getenv(c, want[i][0], strlen(want[i][0]));
+			if (!CHECK_STR_EQ(v, want[i][1]))
+				fprintf(stderr, "  (variable %s)\n", want[i][0]);
+		}
+		/* Nothing else: comments set nothing, DUP is there once. */
+		CHECK_INT_EQ(c->environment.n, sizeof(want) / sizeof(want[0]));
+	}
+	unitfile_free(c);
+	diag_free(&d);
+
+	/* A value is never cut: 100000 bytes, bare and in double quotes. */
+	{
+		size_t n = 100000;
+		char *text = malloc(2 * n + 32), *p = text;
+		if (CHECK(text != NULL)) {
+			p += sprintf(p, "BIG=");
+			memset(p, 'b', n);
+			p += n;
+			p += sprintf(p, "\nQBIG=\"");
+			memset(p, 'q', n);
+			p += n;
+			p += sprintf(p, "\"\n");
+			c = load_env(text, (size_t)(p - text), &d);
+			CHECK_NO_DIAG(&d);
+			if (CHECK(c != NULL)) {
+				const char *big = unitfile_getenv(c, "BIG", 3);
+				const char *qbig = unitfile_getenv(c, "QBIG", 4);
+				CHECK(big != NULL && strlen(big) == n && big[n - 1] == 'b');
+				CHECK(qbig != NULL && strlen(qbig) == n && qbig[n - 1] == 'q');
+			}
+			unitfile_free(c);
+			diag_free(&d);
+		}
+		free(text);
+	}
+}
+
+/* Problems are errors as ENVFILE:LINE:, naming at most the variable, never
+ * its value; the rest of the file still counts. */
+static void
+test_environment_file_errors(void)
+{
+	struct diag d = {0};
+	struct unit_config *c = LOAD_ENV(
+		"GOOD=1\n"				/* 1 */
+		"this is not an assignment\n"		/* 2 */
+		"=novalue-secret\n"			/* 3 */
+		"SP ACE=space-secret\n"			/* 4 */
+		"1BAD=\"multi\n"			/* 5 */
+		"NOTAKEY=line-secret\"\n"		/* 6: inside 1BAD's quotes */
+		"export\n"				/* 7 */
+		"export NOVALUE\n"			/* 8 */
+		"N=nul\0secret\n"			/* 9 */
+		"A='x\n"				/* 10 */
+		"y'\n"					/* 11 */
+		"AFTER=2\n"				/* 12 */
+		"SECRET_TOKEN=\"unterminated-secret\n"	/* 13 */
+		"MORE=more-secret\n",			/* 14: inside the quote */
+		&d);
+
+	CHECK_DIAG(&d, DIAG_ERROR, 2, "expected NAME=VALUE", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 3, "expected NAME=VALUE", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 4, "expected NAME=VALUE", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 5, "expected NAME=VALUE", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 7, "expected NAME=VALUE", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 8, "expected NAME=VALUE", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 9, "a NUL byte in the value of N", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 13, "unterminated quote in the value of SECRET_TOKEN", 1);
+	CHECK_INT_EQ(d.errors, 8);
+	for (size_t i = 0; i < d.n; i++)
+		CHECK_STR_EQ(d.v[i].file, env_path);
+	CHECK(!diag_mentions(&d, "secret"));
+	if (c != NULL) {
+		CHECK_STR_EQ(unitfile_getenv(c, "GOOD", 4), "1");
+		CHECK_STR_EQ(unitfile_getenv(c, "A", 1), "x\ny");
+		CHECK_STR_EQ(unitfile_getenv(c, "AFTER", 5), "2");
+		CHECK(unitfile_getenv(c, "NOTAKEY", 7) == NULL);
+		CHECK(unitfile_getenv(c, "N", 1) == NULL);
+		CHECK(unitfile_getenv(c, "SECRET_TOKEN", 12) == NULL);
+		CHECK(unitfile_getenv(c, "MORE", 4) == NULL);
+	}
+	unitfile_free(c);
+	diag_free(&d);
+
+	/* An unterminated single quote, after a bad name: reported at the
+	 * line where the value began, without naming it. */
+	c = LOAD_ENV("X=1\n1X='abc-secret\ndef\n", &d);
+	CHECK_DIAG(&d, DIAG_ERROR, 2, "expected NAME=VALUE", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 2, "unterminated quote in a value", 1);
+	CHECK_INT_EQ(d.errors, 2);
+	CHECK(!diag_mentions(&d, "secret"));
+	unitfile_free(c);
+	diag_free(&d);
+
+	/* A name alone on the last line, with no newline. */
+	c = LOAD_ENV("X=1\nLONELY", &d);
+	CHECK_DIAG(&d, DIAG_ERROR, 2, "expected NAME=VALUE", 1);
+	CHECK_INT_EQ(d.errors, 1);
+	unitfile_free(c);
+	diag_free(&d);
+
+	/* Empty files and files of comments set nothing. */
+	c = LOAD_ENV("", &d);
+	CHECK_NO_DIAG(&d);
+	if (CHECK(c != NULL))
+		CHECK_INT_EQ(c->environment.n, 0);
+	unitfile_free(c);
+	diag_free(&d);
+	c = LOAD_ENV("# only\n;comments\n\n  \n", &d);
+	CHECK_NO_DIAG(&d);
+	if (CHECK(c != NULL))
+		CHECK_INT_EQ(c->environment.n, 0);
+	unitfile_free(c);
+	diag_free(&d);
+}
+
+/* systemd's order: PassEnvironment=, then Environment=, then
+ * EnvironmentFile=, each later one winning; UnsetEnvironment= last. */
+static void
+test_environment_order(void)
+{
+	struct diag d = {0};
+	struct unit_config *c;
+	char unit[1024];
+	FILE *f = fopen(env_path, "w");
+
+	if (!CHECK(f != NULL))
+		return;
+	fputs("UT_PF=from-file\nUT_FE=file\n", f);
+	CHECK(fclose(f) == 0);
+	setenv("UT_PV", "from-superd", 1);
+	setenv("UT_PF", "from-superd", 1);
+	setenv("UT_PO", "only-superd", 1);
+	unsetenv("UT_PNONE");
+	snprintf(unit, sizeof(unit),
+		 "[Service]\n"
+		 "ExecStart=/bin/echo $UT_PV\n"
+		 "PassEnvironment=UT_PV UT_PF UT_PO UT_PNONE\n"
+		 "Environment=UT_PV=from-unit UT_FE=unit UT_U1=x UT_U2=y UT_DUP=1 UT_DUP=2\n"
+		 "EnvironmentFile=%s\n"
+		 "UnsetEnvironment=UT_U1 UT_U2=y UT_FE=file UT_DUP=2\n",
+		 env_path);
+	c = load_text(unit, &d);
+	CHECK_NO_DIAG(&d);
+	if (CHECK(c != NULL)) {
+		CHECK_STR_EQ(unitfile_getenv(c, "UT_PV", 5), "from-unit");
+		CHECK_STR_EQ(unitfile_getenv(c, "UT_PF", 5), "from-file");
+		CHECK_STR_EQ(unitfile_getenv(c, "UT_PO", 5), "only-superd");
+		CHECK(unitfile_getenv(c, "UT_PNONE", 8) == NULL);
+		/* The file's value won, and that exact assignment is unset. */
+		CHECK(unitfile_getenv(c, "UT_FE", 5) == NULL);
+		CHECK(unitfile_getenv(c, "UT_U1", 5) == NULL);
+		CHECK(unitfile_getenv(c, "UT_U2", 5) == NULL);
+		/* UT_DUP=1 was replaced by UT_DUP=2 before the unset. */
+		CHECK(unitfile_getenv(c, "UT_DUP", 6) == NULL);
+		CHECK_INT_EQ(c->environment.n, 3);
+		if (CHECK_INT_EQ(c->exec_start.n, 1))
+			CHECK_ARGV(&c->exec_start.v[0], "/bin/echo", "from-unit");
+	}
+	unitfile_free(c);
+	diag_free(&d);
+	unsetenv("UT_PV");
+	unsetenv("UT_PF");
+	unsetenv("UT_PO");
+}
+
+/* Messages about the other environment keys name at most a variable, never
+ * a value (SPEC §7). */
+static void
+test_environment_secret_messages(void)
+{
+	struct diag d = {0};
+	struct unit_config *c = load_text(
+		"[Service]\n"					/* 1 */
+		"PassEnvironment=ZZ_TOKEN=envsecret5\n"		/* 2 */
+		"UnsetEnvironment=1X=topsecret6\n"		/* 3 */
+		"UnsetEnvironment=\"API_KEY=unterminated7\n"	/* 4 */
+		"RedactEnvironment=R=redactsecret8\n"		/* 5 */
+		"Environment=SECRET=a\\xQWz\n"			/* 6 */
+		"Environment=2BAD=hunter2\n"			/* 7 */
+		"PassEnvironment=bad-name!\n"			/* 8 */
+		"ExecStart=/bin/true\n",			/* 9 */
+		&d);
+
+	CHECK_DIAG(&d, DIAG_ERROR, 2,
+		   "invalid PassEnvironment=ZZ_TOKEN: expected a variable name, not NAME=VALUE", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 3, "invalid UnsetEnvironment=1X: not a valid variable name", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 4, "invalid UnsetEnvironment=: unterminated double quote", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 5, "invalid RedactEnvironment=R: expected a variable name", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 6, "invalid Environment=: invalid backslash escape", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 7, "invalid Environment= assignment", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 8, "invalid PassEnvironment=bad-name!: not a valid variable name", 1);
+	CHECK_INT_EQ(d.errors, 7);
+	static const char *const secrets[] = {"envsecret5", "topsecret6", "unterminated7",
+					      "redactsecret8", "QW", "hunter2"};
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		if (!CHECK(!diag_mentions(&d, secrets[i])))
+			fprintf(stderr, "  (%s printed)\n", secrets[i]);
 	unitfile_free(c);
 	diag_free(&d);
 }
@@ -968,6 +1297,46 @@ test_syntax(void)
 	unitfile_free(c);
 	diag_free(&d);
 
+	/* The keys under an invalid section header belong to no section: one
+	 * error for the header, and they are neither applied to nor reported
+	 * against the section before it, up to the next valid header. */
+	{
+		char text[1024], name[251];
+		memset(name, 'S', sizeof(name) - 1);
+		name[sizeof(name) - 1] = '\0';
+		snprintf(text, sizeof(text),
+			 "[Service]\n"
+			 "ExecStart=/bin/true\n"
+			 "[Unit]\n"
+			 "Description=before\n"
+			 "[%s]\n"
+			 "Foo=1\n"
+			 "Description=after\n"
+			 "[Service]\n"
+			 "[Service\n"
+			 "Restart=no\n"
+			 "[Service]\n"
+			 "[Service] trailing\n"
+			 "KillSignal=SIGKILL\n"
+			 "[Service]\n"
+			 "TimeoutStopSec=3s\n",
+			 name);
+		c = load_text(text, &d);
+	}
+	CHECK_DIAG(&d, DIAG_ERROR, 5, "invalid section name", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 9, "without ']'", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 12, "text after section header", 1);
+	CHECK_INT_EQ(d.errors, 3);
+	CHECK_INT_EQ(d.n, 3); /* no "unknown key Foo= in [Unit]" */
+	if (CHECK(c != NULL)) {
+		CHECK_STR_EQ(c->description, "before");
+		CHECK_INT_EQ(c->restart, RESTART_ALWAYS);
+		CHECK_INT_EQ(c->kill_signal, SIGTERM);
+		CHECK_U64_EQ(c->timeout_stop_usec, 3 * SEC); /* a good header again */
+	}
+	unitfile_free(c);
+	diag_free(&d);
+
 	/* The keys of an unknown section are ignored, whatever its name holds
 	 * (inih alone would take " ;" in a header for an inline comment). */
 	c = load_text("[Service]\n"
@@ -1101,6 +1470,7 @@ main(void)
 		return 1;
 	}
 	snprintf(unit_path, sizeof(unit_path), "%s/web.service", tmpdir);
+	snprintf(env_path, sizeof(env_path), "%s/web.env", tmpdir);
 
 	test_defaults();
 	test_all_keys();
@@ -1110,6 +1480,10 @@ main(void)
 	test_continuation();
 	test_semicolons_and_comments();
 	test_environment();
+	test_environment_file();
+	test_environment_file_errors();
+	test_environment_order();
+	test_environment_secret_messages();
 	test_dependencies();
 	test_unknown_and_ignored();
 	test_invalid_values();
@@ -1118,6 +1492,7 @@ main(void)
 	test_names();
 
 	unlink(unit_path);
+	unlink(env_path);
 	rmdir(tmpdir);
 	return TEST_DONE();
 }
