@@ -70,6 +70,13 @@ keep_fixed(struct superd *sd, struct config *next, struct buf *out)
 		free(*strs[i].new);
 		*strs[i].new = a ? strdup(a) : NULL;
 	}
+	if (o->log_target != n->log_target) {
+		static const char *const names[] = {"auto", "stderr", "journal"};
+		const char *was = (unsigned)o->log_target < 3 ? names[o->log_target] : "?";
+		log_warn(NULL, "reload: LogTarget= cannot change while superd runs; keeping %s", was);
+		report(out, "Warning", "LogTarget= cannot change while superd runs; keeping %s", was);
+		n->log_target = o->log_target;
+	}
 	if (o->socket_mode != n->socket_mode) {
 		log_warn(NULL, "reload: SocketMode= cannot change while superd runs; keeping %04o",
 			 (unsigned)o->socket_mode);

@@ -1262,6 +1262,19 @@ unit_try_start(struct unit *u)
 	if (u->state != UNIT_INACTIVE && u->state != UNIT_FAILED &&
 	    u->state != UNIT_EXITED)
 		return;
+	/* Removed by a reload and added back by the next while its old
+	 * processes still stop: one instance at a time. reap_removed()
+	 * queues this one again once the old one is gone. */
+	for (size_t i = 0; i < sd->nremoved; i++) {
+		struct unit *old = sd->removed[i];
+		if (strcmp(old->name, u->name) == 0 &&
+		    (unit_has_process(old) || old->control_pid != 0)) {
+			unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY,
+				       "waiting for the processes of its removed instance to end");
+			log_info(u->name, "start waits until its removed instance has stopped");
+			return;
+		}
+	}
 	if (u->missing_requires != NULL) {
 		char why[320];
 		snprintf(why, sizeof(why), "Requires=%s: no such unit", u->missing_requires);
@@ -2908,6 +2921,11 @@ reap_removed(struct superd *sd)
 		struct unit *u = sd->removed[i];
 		if (removed_done(u)) {
 			log_info(u->name, "removed");
+			/* A unit of the same name added back meanwhile may start. */
+			struct unit *back = unit_find(sd, u->name);
+			if (back != NULL && back->want_up &&
+			    (back->state == UNIT_INACTIVE || back->state == UNIT_FAILED))
+				unit_enqueue(back);
 			unit_free(u);
 		} else {
 			sd->removed[j++] = u;

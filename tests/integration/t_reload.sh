@@ -131,6 +131,10 @@ is "$rc" 0 "a reload that changes SocketMode= still succeeds"
 ok "with a warning that it keeps the old mode" grep -q "warning: SocketMode= cannot change while superd runs; keeping 0600" "$T/err"
 ok "the socket still answers" sc health
 is "$(stat -c %a "$SOCK")" 600 "and keeps its mode"
+printf '[superd]\nLogTarget=journal\n' >"$T/superd.conf"
+sc reload 2>"$T/err"; rc=$?
+is "$rc" 0 "a reload that changes LogTarget= still succeeds"
+ok "with a warning that it keeps the old target" grep -q "warning: LogTarget= cannot change while superd runs; keeping auto" "$T/err"
 : >"$T/superd.conf"
 
 # --- a storm of SIGHUPs while units crash-loop and files change -----------
