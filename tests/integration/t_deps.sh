@@ -2,6 +2,7 @@
 # units in, a missing or failed Requires= unit fails the dependent, and
 # conditions skip a start without holding up what is ordered after it.
 . "$TOP_SRCDIR/tests/integration/lib.sh"
+sc() { "$SUPERCTL" "$@"; }
 
 # "late" cannot exec until the test creates its binary; "waiter" is ordered
 # after it and must not start before "late" is ready.
@@ -105,6 +106,26 @@ ConditionPathIsDirectory=$T
 [Service]
 ExecStart=$(svc --name negated)
 EOF
+# Every condition key, each failing and holding.
+mkdir "$T/emptydir" "$T/fulldir"
+: >"$T/fulldir/x"
+: >"$T/emptyfile"
+echo data >"$T/fullfile"
+cond() { # cond NAME KEY=VALUE
+	unit "$1" <<EOF
+[Unit]
+$2
+[Service]
+ExecStart=$(svc --name "$1")
+EOF
+}
+cond c-isdir-no "ConditionPathIsDirectory=$T/fullfile"
+cond c-isdir-yes "ConditionPathIsDirectory=$T/emptydir"
+cond c-notempty-no "ConditionFileNotEmpty=$T/emptyfile"
+cond c-notempty-yes "ConditionFileNotEmpty=$T/fullfile"
+cond c-dirnotempty-no "ConditionDirectoryNotEmpty=$T/emptydir"
+cond c-dirnotempty-yes "ConditionDirectoryNotEmpty=$T/fulldir"
+cond c-negdir-no "ConditionDirectoryNotEmpty=!$T/fulldir"
 unit asserted <<EOF
 [Unit]
 AssertPathExists=$T/no-such-file
@@ -144,11 +165,18 @@ ok "Wants= pulls in a unit that is not AutoStart" wait_svc "^start name=pulled-b
 ok "a failed condition skips the start with the reason" wait_log "conditional.service: start skipped: condition not met: ConditionPathExists=$T/no-such-file"
 ok "a unit ordered after a skipped one still starts" wait_svc "^start name=after-conditional "
 ok "a negated condition and a directory condition that hold let it start" svc_has "^start name=negated "
+for c in c-isdir c-notempty c-dirnotempty; do
+	ok "$c: the start is skipped when the condition fails" wait_log "$c-no.service: start skipped: condition not met"
+	ok "$c: and runs when it holds" wait_svc "^start name=$c-yes "
+done
+ok "a negated ConditionDirectoryNotEmpty= on a full directory skips the start" wait_log "c-negdir-no.service: start skipped: condition not met: ConditionDirectoryNotEmpty=!$T/fulldir"
+is "$(sc show c-notempty-no | sed -n 's/^State=//p')" inactive "a skipped unit stays inactive, not failed"
+ok "with the reason shown" bash -c "'$SUPERCTL' status c-notempty-no | grep -q 'condition not met: ConditionFileNotEmpty=$T/emptyfile'"
 ok "a failed assertion fails the unit" wait_log "asserted.service: failed: assertion failed: AssertPathExists=$T/no-such-file"
 
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
-for u in needs-ghost needs-broken conditional asserted manual; do
+for u in needs-ghost needs-broken conditional asserted manual c-isdir-no c-notempty-no c-dirnotempty-no c-negdir-no; do
 	ok "$u never ran" bash -c "! grep -q '^start name=$u ' '$SVCLOG'"
 done
 done_testing
