@@ -258,6 +258,16 @@ parse_enum(struct unitfile_parse *p, const struct unitfile_key *k,
 			return;
 		}
 	}
+	/* systemd's types superd has no machinery for, so that the unit
+	 * files distributions ship still load: run as simple, with a warning. */
+	if (t == type_names && (strcmp(value, "idle") == 0 || strcmp(value, "dbus") == 0)) {
+		diag_add(p->d, DIAG_WARNING, p->path, line,
+			 "Type=%s is run as Type=simple (%s)", value,
+			 value[0] == 'i' ? "without systemd's wait for other jobs"
+					 : "superd does not watch D-Bus names");
+		*FIELD(p, k, int) = SERVICE_SIMPLE;
+		return;
+	}
 	expected[0] = '\0';
 	for (const struct enum_name *e = t; e->name; e++) {
 		int w = snprintf(expected + len, sizeof(expected) - len, "%s%s",
@@ -816,6 +826,7 @@ static const char *const ignored_keys[] = {
 	"LockPersonality", "MemoryDenyWriteExecute", "DevicePolicy",
 	"DeviceAllow", "NetworkNamespacePath", "IPCNamespacePath",
 	"ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths", "ExecPaths",
+	"ReadWriteDirectories", "ReadOnlyDirectories", "InaccessibleDirectories",
 	"NoExecPaths", "Personality", "IgnoreSIGPIPE", "NUMAPolicy", "NUMAMask",
 	"SELinuxContext", "AppArmorProfile", "SmackProcessLabel", "RestartMode",
 	"RestartSteps", "ReloadResult", "NotifyState", "ExitType",

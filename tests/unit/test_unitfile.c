@@ -104,6 +104,38 @@ check_argv(int line, const struct execcmd *cmd, size_t argc, const char *const *
 		check_argv(__LINE__, (cmd), sizeof(want_) / sizeof(want_[0]), want_); \
 	} while (0)
 
+/* systemd's Type=idle and Type=dbus load as simple, with a warning each;
+ * the old names of the path sandboxing keys are ignored like the new. */
+static void
+test_foreign_types(void)
+{
+	static const char *const types[] = {"idle", "dbus"};
+
+	for (size_t i = 0; i < 2; i++) {
+		struct diag d = {0};
+		char text[128];
+		snprintf(text, sizeof(text), "[Service]\nType=%s\nExecStart=/bin/true\n", types[i]);
+		struct unit_config *c = load_text(text, &d);
+		CHECK_INT_EQ(d.errors, 0);
+		if (CHECK(c != NULL))
+			CHECK_INT_EQ(c->type, SERVICE_SIMPLE);
+		CHECK_DIAG(&d, DIAG_WARNING, 2, "is run as Type=simple", 1);
+		unitfile_free(c);
+		diag_free(&d);
+	}
+	struct diag d = {0};
+	struct unit_config *c = load_text("[Service]\nReadWriteDirectories=/var/lib/x\n"
+					  "ReadOnlyDirectories=/etc\nExecStart=/bin/true\n",
+					  &d);
+	CHECK_INT_EQ(d.errors, 0);
+	CHECK(c != NULL);
+	CHECK_DIAG(&d, DIAG_WARNING, 2, "ReadWriteDirectories=", 1);
+	CHECK_DIAG(&d, DIAG_WARNING, 3, "ReadOnlyDirectories=", 1);
+	CHECK_DIAG(&d, DIAG_WARNING, ANY_LINE, "unknown key", 0);
+	unitfile_free(c);
+	diag_free(&d);
+}
+
 static void
 test_defaults(void)
 {
@@ -1473,6 +1505,7 @@ main(void)
 	snprintf(env_path, sizeof(env_path), "%s/web.env", tmpdir);
 
 	test_defaults();
+	test_foreign_types();
 	test_all_keys();
 	test_not_yet_keys();
 	test_timeouts();
