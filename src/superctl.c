@@ -285,21 +285,83 @@ get(const struct record *r, const char *key)
 
 /* ---- output --------------------------------------------------------- */
 
+/* The length of the well-formed UTF-8 sequence at p, or 0 if none starts
+ * there; then *bad is the length of its maximal subpart (the bytes that
+ * begin a sequence but do not complete it, at least one), which becomes one
+ * U+FFFD, as Unicode recommends and Python and browsers do. */
+static size_t
+utf8_sequence(const unsigned char *p, size_t *bad)
+{
+	/* Unicode Table 3-7: the range of the second byte depends on the
+	 * first, which rules out overlongs, surrogates and > U+10FFFF. */
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	*bad = 1;
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (*p == 0xe0)
+		lo = 0xa0;
+	else if (*p == 0xed)
+		hi = 0x9f;
+	else if (*p == 0xf0)
+		lo = 0x90;
+	else if (*p == 0xf4)
+		hi = 0x8f;
+	for (size_t i = 1; i < n; i++) {
+		/* The terminating NUL is outside every range. */
+		if (p[i] < lo || p[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80, hi = 0xbf;
+	}
+	return n;
+}
+
+/* A JSON string. Values come from unit files and from services (STATUS=),
+ * so they may hold anything: invalid UTF-8 becomes U+FFFD and control
+ * characters are escaped, so that the output always parses. */
 static void
 json_string(const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+
 	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
+	while (*p) {
+		size_t bad, n = utf8_sequence(p, &bad);
+		if (n == 0) {
+			fputs("\\ufffd", stdout);
+			p += bad;
+			continue;
+		}
+		if (n > 1)
+			fwrite(p, 1, n, stdout);
+		else if (*p == '"' || *p == '\\')
 			printf("\\%c", *p);
 		else if (*p == '\n')
-			printf("\\n");
+			fputs("\\n", stdout);
 		else if (*p == '\t')
-			printf("\\t");
+			fputs("\\t", stdout);
+		else if (*p == '\r')
+			fputs("\\r", stdout);
+		else if (*p == '\b')
+			fputs("\\b", stdout);
+		else if (*p == '\f')
+			fputs("\\f", stdout);
 		else if (*p < 0x20 || *p == 0x7f)
 			printf("\\u%04x", *p);
 		else
 			putchar(*p);
+		p += n;
 	}
 	putchar('"');
 }
@@ -406,6 +468,33 @@ state_color(const char *state)
 	return "\033[33m";
 }
 
+/* A table cell: control characters (a service's STATUS= text may hold any)
+ * shown escaped as on the wire, so that they can neither break the
+ * table's lines nor reach the terminal. Exits on ENOMEM. */
+static char *
+table_cell(const char *s)
+{
+	struct buf b = {0};
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\n')
+			buf_adds(&b, "\\n");
+		else if (*p == '\t')
+			buf_adds(&b, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(&b, "\\x%02x", *p);
+		else
+			buf_add(&b, (const char *)p, 1);
+	}
+	/* Even an empty cell needs storage, and the NUL with it. */
+	buf_add(&b, "", 1);
+	if (b.failed) {
+		fprintf(stderr, "superctl: out of memory\n");
+		exit(PROTO_EFAILED);
+	}
+	return b.data;
+}
+
 enum { COL_UNIT, COL_STATE, COL_PID, COL_UPTIME, COL_RESTARTS, COL_EXIT, COL_NEXT, COL_DESC, NCOLS };
 
 static void
@@ -441,7 +530,8 @@ print_table(const struct records *rs)
 		cells[i][COL_EXIT] = strdup(*get(r, "LastExit") ? get(r, "LastExit") : "-");
 		cells[i][COL_NEXT] =
 			strdup(human_usec(get(r, "NextRestartUSec"), b2, sizeof(b2), ""));
-		cells[i][COL_DESC] = desc ? desc : strdup(get(r, "Description"));
+		cells[i][COL_DESC] = table_cell(desc ? desc : get(r, "Description"));
+		free(desc);
 		for (int c = 0; c < NCOLS; c++)
 			if (strlen(cells[i][c]) > width[c])
 				width[c] = strlen(cells[i][c]);
@@ -544,6 +634,9 @@ main(int argc, char **argv)
 			args[nargs++] = a;
 		}
 	}
+
+	if (json && strcmp(verb, "status") != 0 && strcmp(verb, "show") != 0)
+		return usage_error("%s: --json is only for status and show", verb);
 
 	if (strcmp(verb, "help") == 0) {
 		if (nargs > 1)

@@ -12,7 +12,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-DEPS="build-essential autoconf automake pkg-config libev-dev libinih-dev libsystemd-dev mandoc procps util-linux passwd socat redis-server valgrind clang libclang-rt-14-dev"
+DEPS="build-essential autoconf automake pkg-config libev-dev libinih-dev libsystemd-dev mandoc procps util-linux passwd socat python3 redis-server valgrind clang libclang-rt-14-dev"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	missing=""
 	for p in $DEPS; do

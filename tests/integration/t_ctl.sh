@@ -1,5 +1,6 @@
 # superctl against a real superd: every verb, its output and exit code, and
-# the blocking semantics of start, stop and restart.
+# the blocking semantics of start, stop and restart; the table and JSON
+# whatever bytes a unit's texts hold.
 . "$TOP_SRCDIR/tests/integration/lib.sh"
 : "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
 sc() { "$SUPERCTL" "$@"; }
@@ -51,6 +52,74 @@ Requires=late
 AutoStart=no
 ExecStart=$(svc --name needs-late)
 EOF
+unit crashy <<EOF
+[Unit]
+Description=Crashes
+[Service]
+AutoStart=no
+ExecStart=$(svc --name crashy --run 0 --exit 1)
+Restart=on-failure
+RestartSec=20s
+EOF
+# Ready 2 s after it starts: long enough to see that --no-block did not wait.
+unit slowready <<EOF
+[Service]
+Type=notify
+AutoStart=no
+ExecStart=$(svc --name slowready --notify READY=1 --notify-delay 2 --term-exit 0)
+EOF
+# Text that is not valid UTF-8 or holds characters that JSON must escape:
+# a Description= (invalid sequences of every kind, valid ones between), and
+# a STATUS= text, which the service itself controls.
+printf 'caf\351 "q" b\\s \303\251t\303\251 \360\237\230\200 \200\300\257\355\240\200\342\202A\364\220\200\200 \377end \342\202' >"$T/desc.raw"
+printf 'q"b\\s\tx\351y \303\251 \001end' >"$T/status.raw"
+{
+	printf '[Unit]\nDescription='
+	cat "$T/desc.raw"
+	printf '\n[Service]\nType=notify\nExecStart=%s\n' "$T/weird.sh"
+} >"$UNITS/weird.service"
+cat >"$T/weird.sh" <<EOF
+#!/bin/sh
+exec $TESTSVC --log $SVCLOG --name weird --notify "READY=1\\\\nSTATUS=\$(cat $T/status.raw)"
+EOF
+chmod +x "$T/weird.sh"
+nunits=$(ls "$UNITS" | wc -l)
+
+# table_cells FILE: the rows of a status table, cells split by '|', after
+# checking that on every line each column starts where its header does,
+# with two spaces before it and no cell but DESCRIPTION empty. Colour codes
+# and the CRs of a terminal are dropped first. Fails if anything is off.
+table_cells() {
+	sed 's/\r$//; s/\x1b\[[0-9;]*m//g' "$1" | LC_ALL=C awk '
+	NR == 1 {
+		n = split("UNIT|STATE|PID|UPTIME|RESTARTS|LAST EXIT|NEXT RESTART|DESCRIPTION", h, "|")
+		for (k = 1; k <= n; k++) {
+			pos[k] = index($0, h[k])
+			if (pos[k] == 0 || (k > 1 && pos[k] <= pos[k - 1]))
+				bad = 1
+		}
+		pos[n + 1] = 1000000
+		next
+	}
+	{
+		row = ""
+		for (k = 1; k <= n; k++) {
+			if (k > 1 && substr($0, pos[k] - 2, 2) != "  ")
+				bad = 1
+			c = substr($0, pos[k], pos[k + 1] - pos[k])
+			if (substr(c, 1, 1) == " " || (k < n && c == ""))
+				bad = 1
+			sub(/ +$/, "", c)
+			row = row (k > 1 ? "|" : "") c
+		}
+		print row
+	}
+	END { if (NR < 2) bad = 1; exit bad }'
+}
+# cell ROWS UNIT COLUMN: one cell (columns numbered from 1) of table_cells output.
+cell() { awk -F'|' -v u="$2" -v c="$3" '$1 == u { print $c }' "$1"; }
+state_of() { sc show "$1" | sed -n 's/^State=//p'; }
+state_is() { [ "$(state_of "$1")" = "$2" ]; }
 
 # --- no superd yet -------------------------------------------------------
 sc status >/dev/null 2>"$T/err"; rc=$?
@@ -60,6 +129,9 @@ sc >/dev/null 2>&1; is "$?" 2 "no verb: usage error (exit 2)"
 sc frobnicate >/dev/null 2>&1; is "$?" 2 "an unknown verb: exit 2"
 sc show >/dev/null 2>&1; is "$?" 2 "show without a unit: exit 2, without asking superd"
 sc start --bogus web >/dev/null 2>&1; is "$?" 2 "an unknown option: exit 2"
+sc health --json >/dev/null 2>&1; is "$?" 2 "--json on a verb that has no JSON output: exit 2"
+sc --json version >/dev/null 2>"$T/err"; is "$?" 2 "--json before such a verb: exit 2 too"
+ok "and says --json is for status and show" grep -q -- "--json is only for status and show" "$T/err"
 out=$(sc start --help); rc=$?
 is "$rc" 0 "start --help exits 0"
 ok "start --help explains --no-block" grep -q -- "--no-block" <<<"$out"
@@ -76,11 +148,17 @@ is "$rc" 0 "status of everything exits 0 even with inactive units"
 ok "the table has its header" grep -Eq "^UNIT +STATE +PID +UPTIME +RESTARTS +LAST EXIT +NEXT RESTART +DESCRIPTION" "$T/out"
 ok "web is shown active with its PID and description" grep -Eq "^web\.service +active +$web +[0-9].* +The web server$" "$T/out"
 ok "no colour codes when not on a terminal" bash -c "! grep -q $'\033' '$T/out'"
+ok "every column of the plain table starts under its header" table_cells "$T/out" >/dev/null
 if command -v script >/dev/null 2>&1; then
 	script -qec "'$SUPERCTL' status" /dev/null >"$T/tty" 2>&1
 	ok "on a terminal the state is coloured (active in green)" grep -q $'\033\[32mactive' "$T/tty"
+	ok "and the coloured table is aligned too" table_cells "$T/tty" >/dev/null
 	NO_COLOR=1 script -qec "'$SUPERCTL' status" /dev/null >"$T/tty" 2>&1
 	ok "NO_COLOR turns colour off on a terminal" bash -c "! grep -q $'\033\\\\[3' '$T/tty'"
+else
+	skip "on a terminal the state is coloured" "script(1) is not installed"
+	skip "and the coloured table is aligned too" "script(1) is not installed"
+	skip "NO_COLOR turns colour off on a terminal" "script(1) is not installed"
 fi
 sc status web >/dev/null; is "$?" 0 "status of an active unit exits 0"
 sc status web idle >"$T/out"; is "$?" 3 "status exits 3 when a named unit is not active"
@@ -88,6 +166,8 @@ ok "and still shows both units" bash -c "grep -q '^web.service ' '$T/out' && gre
 if command -v socat >/dev/null; then
 	printf 'status web idle\n' | socat -t 5 - "UNIX-CONNECT:$SOCK" >"$T/wire"
 	ok "on the wire, status carries ERR 3 after the data" bash -c "grep -qx 'Name=idle.service' '$T/wire' && tail -n 1 '$T/wire' | grep -qx 'ERR 3 idle.service is inactive'"
+else
+	skip "on the wire, status carries ERR 3 after the data" "socat is not installed"
 fi
 sc status ghost >/dev/null 2>"$T/err"; is "$?" 4 "status of an unknown unit exits 4"
 ok "and names it" grep -q "no such unit: ghost" "$T/err"
@@ -96,8 +176,43 @@ ok "status --json is a JSON array of every unit" grep -q '^\[{"Name":"broken.ser
 ok "numbers are numbers in JSON" grep -q "\"MainPID\":$web," "$T/json"
 ok "readiness is a boolean in JSON" grep -q '"Name":"web.service".*"Ready":true' "$T/json"
 if command -v python3 >/dev/null 2>&1; then
-	ok "status --json parses as JSON" python3 -c "import json,sys; d=json.load(open('$T/json')); assert len(d) == 7"
+	ok "status --json parses as JSON, one object per unit" python3 -c "import json,sys; d=json.load(open('$T/json')); assert len(d) == $nunits"
+else
+	skip "status --json parses as JSON" "python3 is not installed"
 fi
+
+# Bytes that are not UTF-8 and characters JSON must escape, in a
+# Description= and in a STATUS= text: the JSON must still be strictly valid
+# (UTF-8, no raw control characters), each invalid sequence one U+FFFD as in
+# Python's errors="replace", everything else decoded to what was sent.
+ok "weird is ready (it sent its STATUS= text)" wait_for 10 sc is-active weird
+sc status --json >"$T/json"; is "$?" 0 "status --json with odd text exits 0"
+sc show --json weird >"$T/showjson"; is "$?" 0 "show --json with odd text exits 0"
+cat >"$T/json_check.py" <<'PY'
+import json, sys
+path, desc, status = sys.argv[1:4]
+# Strict: the bytes must be UTF-8, and json rejects raw control characters.
+d = json.loads(open(path, "rb").read().decode("utf-8"))
+if isinstance(d, list):
+    d = [u for u in d if u["Name"] == "weird.service"][0]
+want_desc = open(desc, "rb").read().decode("utf-8", "replace")
+want_status = open(status, "rb").read().decode("utf-8", "replace")
+for key, want in (("Description", want_desc), ("StatusText", want_status)):
+    if d[key] != want:
+        sys.exit("%s: got %r, expected %r" % (key, d[key], want))
+PY
+if command -v python3 >/dev/null 2>&1; then
+	ok "status --json is strict JSON and decodes to the text sent" python3 "$T/json_check.py" "$T/json" "$T/desc.raw" "$T/status.raw"
+	ok "show --json is strict JSON and decodes to the text sent" python3 "$T/json_check.py" "$T/showjson" "$T/desc.raw" "$T/status.raw"
+else
+	skip "status --json is strict JSON and decodes to the text sent" "python3 is not installed"
+	skip "show --json is strict JSON and decodes to the text sent" "python3 is not installed"
+fi
+ok "valid UTF-8 passes through JSON as it is, an invalid byte is \\ufffd" grep -qF '"Description":"caf\ufffd \"q\" b\\s été 😀 \ufffd' "$T/showjson"
+ok "a tab is \\t and a control character \\u0001 in JSON" grep -qF '"StatusText":"q\"b\\s\tx\ufffdy é \u0001end"' "$T/showjson"
+sc status weird >"$T/out"
+ok "the table shows a STATUS= text's control characters escaped" grep -qF '(q"b\s\tx' "$T/out"
+ok "and no raw control character reaches the terminal" bash -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$T/out'"
 sc show web >"$T/show"; is "$?" 0 "show exits 0"
 ok "show has State= and MainPID=" bash -c "grep -qx 'State=active' '$T/show' && grep -qx 'MainPID=$web' '$T/show'"
 ok "show has the settings" grep -qx "KillSignal=SIGTERM" "$T/show"
@@ -156,6 +271,22 @@ ok "the old process is gone" gone "$web"
 ok "the new process is alive" alive "$new"
 sc restart ghost 2>/dev/null; is "$?" 4 "restart of an unknown unit exits 4"
 
+# --no-block for start and restart of a unit that takes 2 s to be ready:
+# superctl returns while it is still on its way.
+sc start --no-block slowready; is "$?" 0 "start --no-block of a slow notify unit exits 0"
+is "$(state_of slowready)" starting "start --no-block returned before the unit was ready"
+ok "the unit then becomes active" wait_for 10 sc is-active slowready
+old=$(sc show slowready | sed -n 's/^MainPID=//p')
+sc restart --no-block slowready; is "$?" 0 "restart --no-block exits 0"
+# On its way: the old process stopping, gone, or the new one not ready yet.
+st=$(state_of slowready)
+ok "restart --no-block returned before the new process was ready (state $st)" grep -Eqx 'stopping|inactive|starting' <<<"$st"
+ok "the unit then becomes active again" wait_for 10 sc is-active slowready
+new=$(sc show slowready | sed -n 's/^MainPID=//p')
+ok "with a new process (old $old, new $new)" test "$new" != "$old" -a "$new" != 0
+sc restart slowready; is "$?" 0 "restart without --no-block exits 0"
+is "$(state_of slowready)" active "and returns only once the new process is ready"
+
 # start waits for what the unit is ordered after: late cannot exec until its
 # binary exists, so start needs-late must still be waiting then.
 sc start needs-late 2>"$T/err" &
@@ -168,6 +299,28 @@ wait "$job"; rc=$?
 is "$rc" 0 "start returns 0 once what it needs is ready and it is started"
 sc is-active needs-late; is "$?" 0 "needs-late is active"
 
+# --- the status table ----------------------------------------------------
+# crashy exits 1 at once and waits 20 s to restart; late was restarted
+# while its binary was missing.
+sc start --no-block crashy; is "$?" 0 "start --no-block crashy"
+ok "crashy crashes and goes to backoff" wait_for 10 state_is crashy backoff
+sc status >"$T/out"; is "$?" 0 "status with a unit in backoff exits 0"
+table_cells "$T/out" >"$T/rows"
+ok "every column starts under its header, on every line" test $? -eq 0
+is "$(cell "$T/rows" crashy.service 2)" backoff "STATE shows backoff"
+is "$(cell "$T/rows" crashy.service 3)" - "PID is - without a process"
+is "$(cell "$T/rows" crashy.service 5)" 0 "RESTARTS is 0 before the first restart"
+is "$(cell "$T/rows" crashy.service 6)" status=1 "LAST EXIT shows status=1"
+next=$(cell "$T/rows" crashy.service 7)
+ok "NEXT RESTART shows the time left of RestartSec=20s (got $next)" grep -Eqx '1[0-9]s|20s' <<<"$next"
+is "$(cell "$T/rows" crashy.service 8)" "Crashes (main process exited with status 1)" "DESCRIPTION has the reason"
+restarts=$(sc show late | sed -n 's/^Restarts=//p')
+ok "late was restarted ($restarts times)" test "${restarts:-0}" -ge 1
+is "$(cell "$T/rows" late.service 5)" "$restarts" "RESTARTS shows the restart count"
+is "$(cell "$T/rows" late.service 7)" - "NEXT RESTART is - for an active unit"
+is "$(cell "$T/rows" web.service 3)" "$(sc show web | sed -n 's/^MainPID=//p')" "PID shows the main process"
+sc stop crashy; is "$?" 0 "crashy can be stopped in backoff"
+
 # --- kill, reload -------------------------------------------------------
 sc kill web -s USR1; is "$?" 0 "kill -s USR1 exits 0"
 ok "the unit got SIGUSR1" wait_svc "^signal name=web sig=USR1"
@@ -176,6 +329,10 @@ sc kill ghost -s NOPE 2>/dev/null; is "$?" 4 "kill of an unknown unit: exit 4, w
 sc kill idle -s HUP; is "$?" 0 "kill of a running unit with SIGHUP"
 sc kill broken 2>"$T/err"; is "$?" 1 "kill of a unit with no process exits 1"
 ok "and says why" grep -q "has no process to signal" "$T/err"
+terms=$(count_in "$SVCLOG" "^signal name=slowready sig=TERM")
+sc kill slowready; is "$?" 0 "kill without -s exits 0"
+ok "the default signal is SIGTERM" wait_count "$SVCLOG" "^signal name=slowready sig=TERM" $((terms + 1))
+ok "and no other signal was sent" bash -c "! grep '^signal name=slowready ' '$SVCLOG' | grep -qv 'sig=TERM'"
 sc reload web; is "$?" 0 "reload UNIT sends ReloadSignal= (SIGHUP)"
 ok "the unit got SIGHUP" wait_svc "^signal name=web sig=HUP"
 before=$(sc show web | sed -n 's/^MainPID=//p')
@@ -186,10 +343,11 @@ is "$(sc show web | sed -n 's/^MainPID=//p')" "$before" "and touches no process"
 sc stop slowstop >/dev/null
 sc start slowstop
 sc shutdown; is "$?" 0 "shutdown exits 0"
-sc health 2>/dev/null; rc=$?
-ok "health fails while superd shuts down (got $rc)" test "$rc" -ne 0
-sc start idle 2>"$T/err"; rc=$?
-ok "start is refused while shutting down (got $rc)" test "$rc" -ne 0
+# slowstop takes 1 s to stop, so superd is still there.
+sc health 2>"$T/err"; is "$?" 1 "health exits 1 while superd shuts down"
+is "$(cat "$T/err")" "superctl: superd is shutting down" "and says why"
+sc start idle 2>"$T/err"; is "$?" 1 "start is refused while shutting down (exit 1)"
+is "$(cat "$T/err")" "superctl: superd is shutting down: start refused" "and says why"
 wait_superd 20
 is "$SD_STATUS" 0 "superd exits 0 after superctl shutdown"
 ok "the socket file is removed" test ! -e "$SOCK"

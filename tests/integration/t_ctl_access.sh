@@ -63,6 +63,42 @@ ok "with a clear message" grep -q "permission denied: uid 65534" "$T/err"
 ok "the refusal is logged" wait_log "control client uid 65534 .* refused"
 stop_superd
 
+# superd run by an ordinary user: that user may do everything, shutdown
+# included. It gets a directory of its own for its socket and units.
+nb=$T/nobody
+mkdir -p "$nb/units"
+printf '[Service]\nExecStart=%s --log %s --name nbweb\n' "$TESTSVC" "$nb/svc.log" >"$nb/units/nbweb.service"
+: >"$nb/superd.conf"
+chown -R nobody:nogroup "$nb"
+if setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	sh -c "test -x '$SUPERD' && test -x '$TESTSVC' && test -w '$nb'"; then
+	: >"$LOG"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$SUPERD" -c "$nb/superd.conf" -u "$nb/units" -s "$nb/superd.sock" >>"$LOG" 2>&1 &
+	SD_PID=$!
+	ok "superd runs as nobody" wait_for 10 as_nobody -s "$nb/superd.sock" health
+	is "$(stat -c %U "/proc/$SD_PID")" nobody "it is superd itself that runs as nobody"
+	as_nobody -s "$nb/superd.sock" status nbweb >"$T/out"; rc=$?
+	is "$rc" 0 "superd's own user may ask for status"
+	ok "and gets the unit" grep -q '^nbweb\.service  *active ' "$T/out"
+	sc -s "$nb/superd.sock" status nbweb >/dev/null; is "$?" 0 "root may too"
+	as_nobody -s "$nb/superd.sock" restart nbweb; is "$?" 0 "superd's own user may restart a unit"
+	as_nobody -s "$nb/superd.sock" shutdown; is "$?" 0 "superd's own user may shut superd down"
+	wait_superd 20
+	is "$SD_STATUS" 0 "and superd exits 0"
+else
+	for d in "superd runs as nobody" \
+		"it is superd itself that runs as nobody" \
+		"superd's own user may ask for status" \
+		"and gets the unit" \
+		"root may too" \
+		"superd's own user may restart a unit" \
+		"superd's own user may shut superd down" \
+		"and superd exits 0"; do
+		skip "$d" "nobody cannot reach the binaries or the test directory"
+	done
+fi
+
 # SocketGroup=: members may stop units but not shut superd down.
 grp=superd-test-$$
 groupadd "$grp" || echo "# groupadd failed"
@@ -85,6 +121,11 @@ ok "and is told so" grep -q "permission denied: uid 65534 may not shutdown" "$T/
 ok "superd is still running" alive "$SD_PID"
 as_nobody status 2>/dev/null; rc=$?
 is "$rc" 1 "a user outside the group is still refused"
+# A user whose primary group is SocketGroup=, with no supplementary groups.
+as_primary() { setpriv --reuid=nobody --regid="$gid" --clear-groups "$SUPERCTL" "$@"; }
+as_primary status web >/dev/null; is "$?" 0 "a user whose primary group is SocketGroup= may ask for status"
+as_primary shutdown 2>"$T/err"; is "$?" 1 "but may not shut superd down either"
+ok "and is told so" grep -q "permission denied: uid 65534 may not shutdown" "$T/err"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
 done_testing
