@@ -83,4 +83,30 @@ ok "RuntimeDirectory= is removed after the stop" test ! -e "/run/$name/run"
 ok "StateDirectory= is kept" test -e "/var/lib/$name/state"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
+
+# Not root: the directories go below the XDG ones of superd's user.
+rm -f "$UNITS"/*.service
+unit xdg <<EOF
+[Service]
+RuntimeDirectory=app
+StateDirectory=app
+LogsDirectory=app
+ExecStart=$(svc --name xdg --report-env)
+EOF
+chmod -R a+rX "$UNITS"
+mkdir -p "$T/home/run" "$T/home/state"
+chown -R nobody "$T/home"
+: >"$SVCLOG"
+HOME=$T/home XDG_RUNTIME_DIR=$T/home/run XDG_STATE_HOME=$T/home/state \
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	"$SUPERD" -c "$T/superd.conf" -u "$UNITS" -s "$T/home/sock" >>"$LOG" 2>&1 &
+SD_PID=$!
+ok "as nobody, the unit starts" wait_svc "^start name=xdg "
+ok "RuntimeDirectory= is below XDG_RUNTIME_DIR" svc_has "^env RUNTIME_DIRECTORY=$T/home/run/app\$"
+ok "StateDirectory= below XDG_STATE_HOME" svc_has "^env STATE_DIRECTORY=$T/home/state/app\$"
+ok "LogsDirectory= below XDG_STATE_HOME/log" svc_has "^env LOGS_DIRECTORY=$T/home/state/log/app\$"
+ok "and they exist" test -d "$T/home/run/app" -a -d "$T/home/state/app" -a -d "$T/home/state/log/app"
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
+ok "RuntimeDirectory= is removed at the end" test ! -e "$T/home/run/app"
 done_testing
