@@ -187,6 +187,23 @@ ok "show --json too" grep -qF 'API_KEY=<redacted> MYVAR=<redacted> PLAIN=visible
 for s in envsecret1 redactme2 unsetsecret9 redactme3 unsetsecret4; do
 	ok "show and show --json never print $s" bash -c "! grep -q $s '$T/show' '$T/showjson'"
 done
+# Every secret name part of SPEC §7, in any case, in Environment=.
+unit names <<EOF
+[Service]
+Environment=db_passwd=sv1 My_Secret=sv2 auth_token=sv3 X_Credential=sv4 private_key=sv5 Api_Key=sv6 APP_PASSWORD=sv7 PLAIN_NAME=shown
+ExecStart=$(svc --name names)
+EOF
+"$SUPERCTL" reload >/dev/null
+ok "the unit with every kind of secret name runs" wait_svc "^start name=names "
+"$SUPERCTL" show names >"$T/show2"
+"$SUPERCTL" show --json names >"$T/show2json"
+for n in db_passwd My_Secret auth_token X_Credential private_key Api_Key APP_PASSWORD; do
+	ok "$n is redacted by show" grep -q "$n=<redacted>" "$T/show2"
+done
+ok "a name without a secret part is shown" grep -q "PLAIN_NAME=shown" "$T/show2"
+for v in sv1 sv2 sv3 sv4 sv5 sv6 sv7; do
+	ok "value $v is in neither show nor show --json nor the -v log" bash -c "! grep -qw $v '$T/show2' '$T/show2json' '$LOG'"
+done
 unit badsecrets <<'EOF'
 [Service]
 PassEnvironment=ZZ_TOKEN=envsecret5
