@@ -51,6 +51,7 @@ static char **envp_with(char *const *envp, char *extra);
 static void reap_removed(struct superd *sd);
 static void unit_abort_control(struct unit *u, const char *why);
 static void unit_try_stop(struct unit *u);
+static void unit_try_restart_stop(struct unit *u);
 static void unit_finish_stop(struct unit *u);
 static void unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void unit_status_cb(struct ev_loop *loop, ev_io *w, int revents);
@@ -333,6 +334,8 @@ notify_stop_waiters(struct unit *u)
 		struct unit *d = u->after.v[i];
 		if (!d->want_up)
 			unit_try_stop(d);
+		else if (d->restart_pending)
+			unit_try_restart_stop(d);
 	}
 }
 
@@ -1420,6 +1423,7 @@ unit_begin_stop_then(struct unit *u, enum unit_after_stop then)
 	char dur[64];
 
 	unit_abort_control(u, "interrupted: the unit is stopping");
+	u->restart_pending = false;
 	u->after_stop = then;
 	u->stop_requested = true;
 	if (!unit_has_process(u)) {
@@ -1771,6 +1775,28 @@ unit_control_exited(struct unit *u, int status)
 	}
 }
 
+/* The stop of a restart: as a stop, after the units ordered after u that
+ * are stopping (a restart that comes with its dependents' restarts). */
+static void
+unit_try_restart_stop(struct unit *u)
+{
+	if (u->state != UNIT_STARTING && u->state != UNIT_ACTIVE && u->state != UNIT_RELOADING) {
+		u->restart_pending = false; /* it ended meanwhile; its start follows anyway */
+		return;
+	}
+	for (size_t i = 0; i < u->before.n; i++) {
+		struct unit *w = u->before.v[i];
+		if (w->state == UNIT_STOPPING && unit_has_process(w)) {
+			u->restart_pending = true;
+			text_set(&u->reason, "restart waits for %s to stop", w->name);
+			log_debug(u->name, "restart waits for %s to stop", w->name);
+			return;
+		}
+	}
+	u->restart_pending = false;
+	unit_begin_stop(u);
+}
+
 void
 unit_restart(struct unit *u)
 {
@@ -1778,10 +1804,9 @@ unit_restart(struct unit *u)
 	case UNIT_STARTING:
 	case UNIT_ACTIVE:
 	case UNIT_RELOADING:
-		/* Stop now whatever is ordered after it; the start that
-		 * follows goes through the usual ordering. */
+		/* The start that follows goes through the usual ordering. */
 		u->want_up = true;
-		unit_begin_stop(u);
+		unit_try_restart_stop(u);
 		break;
 	case UNIT_STOPPING:
 		u->want_up = true;

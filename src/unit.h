@@ -83,6 +83,7 @@ struct unit {
 	bool first_start; /* counted in sd->starting */
 	bool stop_requested; /* this run ends because superd stopped it */
 	bool visited;	     /* scratch mark of one walk over the graph */
+	bool restart_pending; /* a restart's stop waits for units ordered after */
 	bool pidfile_wait;   /* forking: parent gone, PIDFile= not there yet */
 	char *pid_file_written; /* WritePIDFile= as written (a reload may rename it) */
 	char *pid_file_read;	/* PIDFile= the daemon was found by */

@@ -2,7 +2,9 @@
 # failure means, and that they see MAINPID.
 . "$TOP_SRCDIR/tests/integration/lib.sh"
 : "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
-sc() { "$SUPERCTL" "$@"; }
+# Gives up after a minute: a superd that never answers fails the check
+# instead of hanging the test.
+sc() { timeout 60 "$SUPERCTL" "$@"; }
 
 unit pre <<EOF
 [Service]
@@ -28,6 +30,20 @@ Restart=no
 ExecStart=$(svc --name post-fail)
 ExecStartPost=/bin/false
 EOF
+unit post-tolerant <<EOF
+[Service]
+ExecStart=$(svc --name post-tolerant)
+ExecStartPost=-/bin/sh -c 'echo tolerated >> $T/post-tolerant; exit 6'
+ExecStartPost=/bin/sh -c 'echo next >> $T/post-tolerant'
+EOF
+unit post-fail-manual <<EOF
+[Service]
+AutoStart=no
+Restart=no
+ExecStart=$(svc --name post-fail-manual)
+ExecStartPost=/bin/sh -c 'echo failing >> $T/post-fail-manual; exit 6'
+ExecStartPost=/bin/sh -c 'echo never >> $T/post-fail-manual'
+EOF
 unit stopper <<EOF
 [Service]
 ExecStart=$(svc --name stopper)
@@ -49,6 +65,20 @@ is "$(cat "$T/post")" "$(pid_of post)" "ExecStartPost= sees MAINPID"
 ok "post-fail: a failing ExecStartPost= fails the unit" wait_log "post-fail.service: failed: ExecStartPost= exited with status 1"
 pf=$(pid_of post-fail)
 ok "post-fail: and its main process is stopped" wait_for 10 gone "$pf"
+
+ok "post-tolerant: after a failing '-' ExecStartPost= the next one runs" wait_for 10 grep -qx next "$T/post-tolerant"
+is "$(tr '\n' ' ' <"$T/post-tolerant")" "tolerated next " "both ExecStartPost= commands ran, in order"
+ok "the unit is active" wait_for 10 sc is-active post-tolerant
+ok "superd saw no failed start" bash -c "! grep -q 'post-tolerant.service: .*ExecStartPost= exited' '$LOG'"
+pt=$(pid_of post-tolerant)
+ok "its main process still runs" alive "$pt"
+is "$(starts_of post-tolerant | wc -l)" 1 "and was never restarted"
+sc start post-fail-manual 2>/dev/null
+is "$?" 1 "start of a unit whose ExecStartPost= fails (no '-') returns 1"
+ok "the unit is failed" bash -c "'$SUPERCTL' show post-fail-manual | grep -q '^State=failed'"
+ok "with the cause as its reason" bash -c "'$SUPERCTL' show post-fail-manual | grep -q '^Reason=.*ExecStartPost= exited with status 6'"
+is "$(cat "$T/post-fail-manual")" "failing" "the ExecStartPost= after the failing one never ran"
+ok "its main process is stopped" wait_for 10 gone "$(pid_of post-fail-manual)"
 
 sp=$(pid_of stopper)
 sc stop stopper; is "$?" 0 "stop of a unit with ExecStop="

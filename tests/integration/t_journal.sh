@@ -15,6 +15,11 @@ mkdir -p /run/systemd/journal
 trap 'rm -rf /run/systemd/journal; rmdir /run/systemd 2>/dev/null; _cleanup' EXIT
 JLOG=$T/journal.log
 SLOG=$T/stdout.log
+# stream_header ID: the lines after the identifier line ID that opens a
+# stream (unit id, priority, level prefix, syslog, kmsg, console).
+stream_header() {
+	awk -v id="$1" 'f && n < 6 { printf "|%s", $0; n++ } $0 == id && !f { f = 1 } END { print "|" }' "$SLOG"
+}
 "$TESTSVC" --notify-recv /run/systemd/journal/socket "$JLOG" &
 socat -u UNIX-LISTEN:/run/systemd/journal/stdout,fork "OPEN:$SLOG,creat,append" &
 ok "the stand-in journald listens" wait_for 10 bash -c "grep -q '^listening' '$JLOG' && test -S /run/systemd/journal/stdout"
@@ -25,6 +30,13 @@ StandardOutput=journal
 ExecStart=/bin/sh -c 'echo web-says-hello; exec sleep 100000'
 EOF
 
+# StandardError= alone: stderr to the journal, stdout still superd's own.
+unit errs <<EOF
+[Service]
+StandardError=journal
+ExecStart=/bin/sh -c 'echo errs-to-stdout; echo errs-says-hello >&2; exec sleep 100000'
+EOF
+
 printf '[superd]\nLogTarget=journal\n' >"$T/superd.conf"
 start_superd
 ok "LogTarget=journal: entries reach the journal" wait_for 10 grep -q "MESSAGE=web.service: started" "$JLOG"
@@ -32,6 +44,12 @@ ok "with the priority, superd's identifier and the unit in its own field" grep -
 ok "nothing of that on stderr" bash -c "! grep -q 'web.service: started' '$LOG'"
 ok "StandardOutput=journal: the stream is opened with the unit's name" wait_for 10 grep -qx web "$SLOG"
 ok "and carries its output" wait_for 10 grep -qx web-says-hello "$SLOG"
+ok "StandardError=journal: the stream is opened with the unit's name" wait_for 10 grep -qx errs "$SLOG"
+is "$(stream_header errs)" "||4|1|0|0|0|" "at priority warning (4), as documented, with level prefixes on"
+ok "and carries its standard error" wait_for 10 grep -qx errs-says-hello "$SLOG"
+ok "its standard output still goes where superd's goes" wait_log "^errs-to-stdout$"
+ok "and not to the journal" bash -c "! grep -q errs-to-stdout '$SLOG'"
+ok "nor its standard error to superd's" bash -c "! grep -q errs-says-hello '$LOG'"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
 : >"$JLOG.2"
