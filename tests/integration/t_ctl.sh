@@ -116,6 +116,8 @@ table_cells() {
 	}
 	END { if (NR < 2) bad = 1; exit bad }'
 }
+# aligned FILE: table_cells FILE holds, its rows discarded (not the TAP line).
+aligned() { table_cells "$1" >/dev/null; }
 # cell ROWS UNIT COLUMN: one cell (columns numbered from 1) of table_cells output.
 cell() { awk -F'|' -v u="$2" -v c="$3" '$1 == u { print $c }' "$1"; }
 state_of() { sc show "$1" | sed -n 's/^State=//p'; }
@@ -148,11 +150,11 @@ is "$rc" 0 "status of everything exits 0 even with inactive units"
 ok "the table has its header" grep -Eq "^UNIT +STATE +PID +UPTIME +RESTARTS +LAST EXIT +NEXT RESTART +DESCRIPTION" "$T/out"
 ok "web is shown active with its PID and description" grep -Eq "^web\.service +active +$web +[0-9].* +The web server$" "$T/out"
 ok "no colour codes when not on a terminal" bash -c "! grep -q $'\033' '$T/out'"
-ok "every column of the plain table starts under its header" table_cells "$T/out" >/dev/null
+ok "every column of the plain table starts under its header" aligned "$T/out"
 if command -v script >/dev/null 2>&1; then
 	script -qec "'$SUPERCTL' status" /dev/null >"$T/tty" 2>&1
 	ok "on a terminal the state is coloured (active in green)" grep -q $'\033\[32mactive' "$T/tty"
-	ok "and the coloured table is aligned too" table_cells "$T/tty" >/dev/null
+	ok "and the coloured table is aligned too" aligned "$T/tty"
 	NO_COLOR=1 script -qec "'$SUPERCTL' status" /dev/null >"$T/tty" 2>&1
 	ok "NO_COLOR turns colour off on a terminal" bash -c "! grep -q $'\033\\\\[3' '$T/tty'"
 else
