@@ -416,9 +416,16 @@ execcmd_parse(const char *text, const struct execcmd_context *ctx,
 		goto invalid;
 	}
 	if (words.v[0][0] != '/' && strchr(words.v[0], '/') != NULL) {
-		snprintf(err, errsize,
-			 "executable path '%s' must be absolute or a plain name "
-			 "(searched in PATH)", words.v[0]);
+		/* A path that ${VAR} expansion made may hold a secret: name it
+		 * only if it stands in the line as written. */
+		if (strstr(p, words.v[0]) != NULL)
+			snprintf(err, errsize,
+				 "executable path '%s' must be absolute or a plain name "
+				 "(searched in PATH)", words.v[0]);
+		else
+			snprintf(err, errsize,
+				 "the executable path that variable expansion made must "
+				 "be absolute or a plain name (searched in PATH)");
 		goto invalid;
 	}
 	cmd->flags = flags;

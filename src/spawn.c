@@ -28,7 +28,7 @@ spawn_stage_name(int stage)
 	case SPAWN_STAGE_NICE: return "setting Nice=";
 	case SPAWN_STAGE_NO_NEW_PRIVS: return "setting NoNewPrivileges=";
 	case SPAWN_STAGE_CHDIR: return "changing to WorkingDirectory=";
-	case SPAWN_STAGE_GROUPS: return "setting SupplementaryGroups=";
+	case SPAWN_STAGE_GROUPS: return "setting the groups (User=, Group=, SupplementaryGroups=)";
 	case SPAWN_STAGE_GID: return "setting Group=";
 	case SPAWN_STAGE_UID: return "setting User=";
 	case SPAWN_STAGE_EXEC: return "executing";

@@ -11,7 +11,6 @@
 #include "spawn.h"
 
 #include <dirent.h>
-#include <ftw.h>
 #include <grp.h>
 #include <pwd.h>
 #include <errno.h>
@@ -771,6 +770,12 @@ resolve_ids(const struct unit_config *cfg, struct unit_ids *ids, char *why, size
 		if (ids->ngroups < (int)(sizeof(ids->groups) / sizeof(ids->groups[0])))
 			ids->groups[ids->ngroups++] = gr->gr_gid;
 	}
+	/* A superd that is not root runs the units of its own user as they
+	 * are: it could not set even its own groups (setgroups needs
+	 * CAP_SETGID), and they are what that user's processes get. */
+	if (geteuid() != 0 && cfg->supplementary_groups.n == 0 && ids->uid == geteuid() &&
+	    ids->uid == getuid() && ids->gid == getegid() && ids->gid == getgid())
+		ids->set = false;
 	return 0;
 }
 
@@ -899,24 +904,86 @@ fail:;
 	return 0;
 }
 
+/* Remove name below the directory dirfd: a file, a link (never followed)
+ * or a whole tree, each level opened relative to the one above with
+ * O_NOFOLLOW. The unit's user owns what is inside and may swap a
+ * directory for a link meanwhile: that removes the link, nothing behind
+ * it. depth bounds the recursion and the directories open at once. */
 static int
-remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+remove_tree_at(int dirfd, const char *name, int depth)
 {
-	(void)st, (void)flag, (void)ftw;
-	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if ((errno != EISDIR && errno != EPERM) || depth <= 0)
+		return -1;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	int rc = 0, saved = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (remove_tree_at(fd, de->d_name, depth - 1) < 0 && rc == 0) {
+			rc = -1;
+			saved = errno;
+		}
+	}
+	closedir(d);
+	if (rc < 0) {
+		errno = saved;
+		return -1;
+	}
+	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-/* RuntimeDirectory= goes away once the unit has stopped (links are removed,
- * never followed). */
+/* RuntimeDirectory= goes away once the unit has stopped. Its parents
+ * (RuntimeDirectory=a/b) are walked without following links too. */
 static void
 remove_runtime_dirs(struct unit *u)
 {
+	char base[256];
+
+	dir_base(0, base, sizeof(base));
 	for (size_t i = 0; i < u->cfg->dirs[0].n; i++) {
-		char base[256], path[512];
-		dir_base(0, base, sizeof(base));
-		snprintf(path, sizeof(path), "%s/%s", base, u->cfg->dirs[0].v[i]);
-		if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
-			log_warn_errno(u->name, "cannot remove RuntimeDirectory= %s", path);
+		const char *rel = u->cfg->dirs[0].v[i];
+		char name[256];
+		int fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		for (const char *p = rel; fd >= 0 && *p;) {
+			size_t n = strcspn(p, "/");
+			const char *next = p + n + (p[n] == '/');
+			if (n >= sizeof(name)) {
+				close(fd);
+				fd = -1;
+				errno = ENAMETOOLONG;
+				break;
+			}
+			memcpy(name, p, n);
+			name[n] = '\0';
+			p = next;
+			if (n == 0)
+				continue;
+			if (*next == '\0') { /* the directory itself */
+				if (remove_tree_at(fd, name, 64) < 0)
+					log_warn_errno(u->name, "cannot remove RuntimeDirectory= %s/%s",
+						       base, rel);
+				break;
+			}
+			int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			close(fd);
+			fd = sub;
+		}
+		if (fd >= 0)
+			close(fd);
+		else if (errno != ENOENT)
+			log_warn_errno(u->name, "cannot remove RuntimeDirectory= %s/%s", base, rel);
 	}
 }
 
@@ -1024,6 +1091,9 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 			char **next = NULL;
 			if (asprintf(&uvars[i], "%s=%s", names[i], values[i]) < 0)
 				uvars[i] = NULL; /* undefined after a failure */
+			/* UnsetEnvironment= applies to these too, as systemd. */
+			if (uvars[i] != NULL && unitfile_unsets(cfg, uvars[i]))
+				continue;
 			failed = uvars[i] == NULL ||
 				 (next = envp_with(cur ? cur : plan.envp, uvars[i])) == NULL;
 			free(cur);
@@ -1040,7 +1110,7 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	char **dir_envp[3] = {NULL, NULL, NULL}, *dvars[3] = {NULL, NULL, NULL};
 	for (int kind = 0; kind < 3; kind++) {
 		dvars[kind] = dir_env(cfg, kind);
-		if (dvars[kind] != NULL &&
+		if (dvars[kind] != NULL && !unitfile_unsets(cfg, dvars[kind]) &&
 		    (dir_envp[kind] = envp_with(plan.envp, dvars[kind])) != NULL)
 			plan.envp = dir_envp[kind];
 	}
@@ -1063,7 +1133,8 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 		err_spec = cfg->standard_output; /* as systemd: stderr follows stdout */
 	plan.stdout_fd = output_fd(u, cfg->standard_output, false, &own_out, &ids);
 	own_err = false;
-	if (err_spec == cfg->standard_output && cfg->standard_output != NULL &&
+	if (cfg->standard_output != NULL && err_spec != NULL &&
+	    strcmp(err_spec, cfg->standard_output) == 0 &&
 	    strncmp(cfg->standard_output, "journal", 7) != 0)
 		/* One open file for both, as systemd: separate opens of the
 		 * same file would overwrite each other. */
@@ -1703,7 +1774,7 @@ unit_control_exited(struct unit *u, int status)
 	bool tolerated = ok || ((!exec_failed || missing) && (cmd->flags & EXECCMD_IGNORE_FAILURE));
 	if (missing && tolerated)
 		log_notice(u->name, "%s %s: executable missing, skipped ('-')", control_key(kind),
-			   cmd->path);
+			   shown_path(cmd));
 	if (tolerated && ++u->control_index < list->n) {
 		if (unit_start_control(u) == 0)
 			return;

@@ -1340,23 +1340,30 @@ finalize_environment(struct unitfile_parse *p)
 			      i < sizeof(p->envfile_line) / sizeof(unsigned) && p->envfile_line[i]
 				      ? p->envfile_line[i]
 				      : line);
+	size_t j = 0;
+	for (size_t k = 0; k < c->environment.n; k++) {
+		char *e = c->environment.v[k];
+		if (unitfile_unsets(c, e))
+			free(e);
+		else
+			c->environment.v[j++] = e;
+	}
+	c->environment.n = j;
+	if (c->environment.v)
+		c->environment.v[j] = NULL;
+}
+
+bool
+unitfile_unsets(const struct unit_config *c, const char *assignment)
+{
 	for (size_t i = 0; i < c->unset_environment.n; i++) {
 		const char *u = c->unset_environment.v[i];
-		const char *eq = strchr(u, '=');
-		size_t j = 0;
-		for (size_t k = 0; k < c->environment.n; k++) {
-			char *e = c->environment.v[k];
-			bool drop = eq ? strcmp(e, u) == 0
-				       : strncmp(e, u, strlen(u)) == 0 && e[strlen(u)] == '=';
-			if (drop)
-				free(e);
-			else
-				c->environment.v[j++] = e;
-		}
-		c->environment.n = j;
-		if (c->environment.v)
-			c->environment.v[j] = NULL;
+		size_t n = strlen(u);
+		if (strchr(u, '=') ? strcmp(assignment, u) == 0
+				   : strncmp(assignment, u, n) == 0 && assignment[n] == '=')
+			return true;
 	}
+	return false;
 }
 
 static void

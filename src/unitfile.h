@@ -170,6 +170,10 @@ bool unitfile_valid_name(const char *name);
  * marker, which the spawn replaces with the main PID. */
 #define UNITFILE_MAINPID_MARK "\x1fMAINPID\x1f"
 
+/* Does UnsetEnvironment= take the assignment "NAME=value" away (by its
+ * name, or as that exact assignment)? */
+bool unitfile_unsets(const struct unit_config *c, const char *assignment);
+
 /* Look name up in the unit's Environment= (last assignment wins). */
 const char *unitfile_getenv(const struct unit_config *c, const char *name,
 			    size_t len);

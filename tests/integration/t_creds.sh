@@ -122,15 +122,38 @@ unit capped <<EOF
 LimitNOFILE=4096:8192
 ExecStart=$(svc --name capped --report-ids)
 EOF
+# A superd that is not root runs a unit of its own user (User= and Group=
+# that it already has) as it is, instead of failing to set groups it has.
+unit selfuser <<EOF
+[Service]
+User=nobody
+Group=nogroup
+ExecStart=$TESTSVC --log $T/self.log --name selfuser --report-ids
+EOF
+# A setting it may not make fails the start with its cause and is backed off.
+unit tooniced <<EOF
+[Service]
+Nice=-5
+RestartSec=300ms
+ExecStart=$(svc --name tooniced)
+EOF
 chmod -R a+rX "$UNITS"
 mkdir "$T/nb"
 chown nobody "$T/nb"
+: >"$T/self.log"
+chmod 666 "$T/self.log"
 : >"$SVCLOG"
 prlimit --nofile=256:1024 setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	"$SUPERD" -c "$T/superd.conf" -u "$UNITS" -s "$T/nb/sock" >>"$LOG" 2>&1 &
 SD_PID=$!
 ok "a unit whose limit is above superd's hard limit starts" wait_svc "^ids "
 is "$(field "$(grep '^ids ' "$SVCLOG")" nofile)" 1024:1024 "with the limit capped at the hard limit"
+ok "a unit with superd's own User= and Group= starts" \
+	wait_for 10 grep -q "^ids uid=$nobody_uid gid=$nogroup_gid " "$T/self.log"
+ok "Nice= that superd may not set fails the start with its cause" \
+	wait_log "tooniced.service: cannot start: setting Nice= failed: Permission denied"
+ok "and is backed off" wait_log "tooniced.service: restarting in"
+ok "nothing of tooniced ran" bash -c "! grep -q '^start name=tooniced ' '$SVCLOG'"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
 done_testing

@@ -78,8 +78,16 @@ is "$rc" 1 "a directory that is a link planted by the unit's user fails the star
 ok "with the cause" wait_log "linky.service: cannot start: cannot create /var/lib/$name/sub: Not a directory"
 is "$(stat -c '%a %U' "$T/victim")" "600 root" "and the file the link points to is untouched"
 "$SUPERCTL" stop linky >/dev/null 2>&1
+# What the unit's user leaves in its RuntimeDirectory= goes with it, a
+# tree of directories too; a link in it is removed, never followed.
+mkdir -p "$T/keep"
+: >"$T/keep/precious"
+setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c \
+	"mkdir -p /run/$name/run/a/b/c && touch /run/$name/run/a/b/c/f /run/$name/run/a/g && ln -s '$T/keep' /run/$name/run/a/link"
 "$SUPERCTL" stop dirs
 ok "RuntimeDirectory= is removed after the stop" test ! -e "/run/$name/run"
+ok "with the tree inside it" test ! -e "/run/$name/run/a/b/c/f"
+ok "and what a link in it pointed to is untouched" test -e "$T/keep/precious"
 ok "StateDirectory= is kept" test -e "/var/lib/$name/state"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"

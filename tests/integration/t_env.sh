@@ -262,4 +262,65 @@ timeout 20 "$SUPERD" -c "$T/superd.conf" -u "$UNITS" --check >/dev/null 2>"$T/er
 is "$rc" 78 "EnvironmentFile=/dev/zero fails --check (and does not hang)"
 ok "as larger than 1 MiB, naming the unit's line" grep -q "env.service:2: error: EnvironmentFile=/dev/zero: larger than 1 MiB" "$T/err"
 ok "/dev/null is an empty environment file" bash -c "! grep -q '/dev/null' '$T/err'"
+# --- secrets that ${VAR} expansion puts into an executable path -------------
+# A path made by expansion is never printed: not by --check or a reload that
+# finds it relative, not by the log line of a '-' command that is missing.
+rm -f "$UNITS"/*.service
+unit relsecret <<'EOF'
+[Service]
+Environment=DB_PASSWORD=hunter2xyz
+ExecStart=rel/${DB_PASSWORD}/prog
+EOF
+"$SUPERD" -c "$T/superd.conf" -u "$UNITS" --check >"$T/cout" 2>"$T/cerr"; rc=$?
+is "$rc" 78 "a relative path made by expansion fails --check"
+ok "it says why, at the file and line" grep -q "relsecret.service:3: error: invalid ExecStart=: the executable path that variable expansion made must be absolute" "$T/cerr"
+ok "without the expanded secret" bash -c "! grep -q hunter2xyz '$T/cout' '$T/cerr'"
+rm "$UNITS/relsecret.service"
+unit presecret <<'EOF'
+[Service]
+Environment=API_TOKEN=tok9999
+ExecStartPre=-/nonexistent/${API_TOKEN}
+ExecStart=/bin/sleep 100000
+EOF
+start_superd -v
+ok "the unit with a missing '-' ExecStartPre= runs" wait_for 10 "$SUPERCTL" is-active presecret
+ok "the skipped command is logged as written" wait_log "presecret.service: ExecStartPre= -/nonexistent/\${API_TOKEN}: executable missing, skipped"
+unit relsecret <<'EOF'
+[Service]
+Environment=DB_PASSWORD=hunter2xyz
+ExecStart=rel/${DB_PASSWORD}/prog
+EOF
+"$SUPERCTL" reload >"$T/out" 2>"$T/err"; rc=$?
+is "$rc" 1 "a reload with the relative expanded path fails"
+ok "and names the problem" grep -q "relsecret.service:3: invalid ExecStart=: the executable path that variable expansion made" "$T/err"
+rm "$UNITS/relsecret.service"
+stop_superd
+ok "no expanded secret in the log or reload's answer" bash -c "! grep -Eq 'tok9999|hunter2xyz' '$LOG' '$T/out' '$T/err'"
+
+# --- UnsetEnvironment= applies to what superd itself sets -------------------
+# As systemd: HOME, USER, LOGNAME, SHELL of User= and RUNTIME_DIRECTORY=
+# and friends are taken away too when UnsetEnvironment= names them.
+if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null; then
+	rm -f "$UNITS"/*.service
+	chmod 755 "$T"
+	: >"$SVCLOG"
+	chmod 666 "$SVCLOG"
+	unit unsetown <<EOF
+[Service]
+User=nobody
+RuntimeDirectory=superd-test-unset-$$
+UnsetEnvironment=HOME SHELL RUNTIME_DIRECTORY
+ExecStart=$(svc --name unsetown --report-env)
+EOF
+	start_superd
+	ok "the unit runs" wait_svc "^env PATH="
+	ok "USER= is still set" wait_svc "^env USER=nobody\$"
+	ok "LOGNAME= too" svc_has "^env LOGNAME=nobody\$"
+	for v in HOME SHELL RUNTIME_DIRECTORY; do
+		ok "UnsetEnvironment=$v takes superd's $v= away" bash -c "! grep -q '^env $v=' '$SVCLOG'"
+	done
+	stop_superd
+else
+	skip "UnsetEnvironment= applies to superd's own variables" "needs root and the nobody user"
+fi
 done_testing
