@@ -311,6 +311,7 @@ reload_apply(struct superd *sd, bool dry_run, struct buf *out)
 		if (fresh[i]->cfg->auto_start)
 			fresh[nstart++] = fresh[i];
 	unit_start_list(fresh, nstart);
+	unit_recheck_all(sd);
 	log_notice(NULL, "reloaded: %zu unit(s) started, %zu added, %zu stopped, %zu restarted, "
 			 "%zu updated in place",
 		   counts[RELOAD_START], counts[RELOAD_ADD], ngone, counts[RELOAD_RESTART],

@@ -141,15 +141,19 @@ cleanup_pid_file(struct superd *sd)
 /* Bound on the list of orphans read below: about 140,000 PIDs. */
 #define CHILDREN_MAX (1u << 20)
 
-/* Send sig to every child superd still has: at shutdown, after the units,
- * these are orphans that units left behind outside their process groups
- * (setsid, double fork), reparented to superd as subreaper or PID 1.
- * Returns how many there were. */
+/* At shutdown, after the units, superd's remaining children are orphans
+ * that units left behind outside their process groups (setsid, double
+ * fork), reparented to superd as subreaper or PID 1. Send each the current
+ * orphan signal once: to its whole process group where it leads one (its
+ * own children there too), else to it alone. Children that arrived since
+ * the last call (reparented when their parent died) get it now; those
+ * signalled before are only counted. Returns how many children there are. */
 static size_t
-signal_children(int sig)
+signal_orphans(struct superd *sd)
 {
 	char path[64], *buf;
 	size_t n = 0, len;
+	int sig = sd->orphan_signal;
 
 	/* The whole list: 7 bytes a PID, so thousands of orphans are more
 	 * than one page. Read at shutdown only, so the allocation is fine. */
@@ -157,20 +161,31 @@ signal_children(int sig)
 	 * host's /proc, "1" would name the host's init. */
 	snprintf(path, sizeof(path), "/proc/thread-self/children");
 	if (inifile_read_all(path, CHILDREN_MAX, &buf, &len) < 0) {
-		if (sig != 0)
-			log_warn_errno(NULL, "cannot list orphaned processes (%s)", path);
+		log_warn_errno(NULL, "cannot list orphaned processes (%s)", path);
 		return 0;
 	}
+	pid_t own_group = getpgrp();
 	for (char *save = NULL, *w = strtok_r(buf, " \n", &save); w;
 	     w = strtok_r(NULL, " \n", &save)) {
-		pid_t pid = (pid_t)atol(w);
-		if (pid <= 1)
+		pid_t pid = (pid_t)atol(w), pg = getpgid(pid);
+		if (pid <= 1 || pg < 0)
+			continue; /* gone meanwhile */
+		n++;
+		/* The key records the signal too: after SIGTERM, SIGKILL is new. */
+		long key = pg == pid && pg != own_group ? -(long)pg : (long)pid;
+		if (hashmap_get_int(&sd->orphans_done, key) == (void *)(intptr_t)sig ||
+		    hashmap_get_int(&sd->orphans_done, -(long)pg) == (void *)(intptr_t)sig)
 			continue;
-		if (kill(pid, sig) == 0) {
-			n++;
-			if (sig != SIGKILL)
-				(void)kill(pid, SIGCONT);
+		pid_t target = key < 0 ? -pg : pid;
+		if (kill(target, sig) < 0) {
+			if (errno != ESRCH)
+				log_warn_errno(NULL, "cannot signal orphaned process %ld", (long)pid);
+			continue;
 		}
+		if (sig != SIGKILL)
+			(void)kill(target, SIGCONT);
+		if (hashmap_put_int(&sd->orphans_done, key, (void *)(intptr_t)sig) < 0)
+			log_warn_errno(NULL, "cannot track orphaned process %ld", (long)pid);
 	}
 	free(buf);
 	return n;
@@ -187,7 +202,7 @@ superd_unit_released(struct superd *sd)
 	 * looks again each time some of them have been reaped. */
 	if (!sd->orphans_signalled) {
 		sd->orphans_signalled = true;
-		size_t n = signal_children(SIGTERM);
+		size_t n = signal_orphans(sd);
 		if (n > 0) {
 			log_notice(NULL, "stopping %zu orphaned process(es) left behind by units", n);
 			sd->orphans_waiting = true;
@@ -201,8 +216,8 @@ superd_unit_released(struct superd *sd)
 void
 superd_orphans_reaped(struct superd *sd)
 {
-	/* Signal 0 only counts: exit once nobody is left. */
-	if (sd->orphans_waiting && sd->nrunning == 0 && signal_children(0) == 0) {
+	/* Exit once nobody is left; newcomers get the signal meanwhile. */
+	if (sd->orphans_waiting && sd->nrunning == 0 && signal_orphans(sd) == 0) {
 		sd->orphans_waiting = false;
 		ev_break(sd->loop, EVBREAK_ALL);
 	}
@@ -253,8 +268,12 @@ shutdown_grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct superd *sd = ev_userdata(loop);
 
 	(void)w, (void)revents;
-	log_err(NULL, "%zu unit(s) still have processes %d s after SIGKILL; exiting anyway",
-		sd->nrunning, SHUTDOWN_GRACE_SEC);
+	if (sd->nrunning > 0)
+		log_err(NULL, "%zu unit(s) still have processes %d s after SIGKILL; exiting anyway",
+			sd->nrunning, SHUTDOWN_GRACE_SEC);
+	else
+		log_err(NULL, "orphaned processes still there %d s after SIGKILL; exiting anyway",
+			SHUTDOWN_GRACE_SEC);
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -270,7 +289,8 @@ shutdown_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	 * superd's: SIGKILL too. */
 	bool only_orphans = sd->orphans_signalled && sd->nrunning == 0;
 	sd->orphans_signalled = true;
-	if (signal_children(SIGKILL) > 0) {
+	sd->orphan_signal = SIGKILL;
+	if (signal_orphans(sd) > 0) {
 		if (only_orphans)
 			log_warn(NULL, "orphaned processes killed with SIGKILL at the shutdown deadline");
 		sd->forced = true;
@@ -400,7 +420,7 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct config_paths paths = {0};
-	struct superd sd = {.devnull = -1, .ctl_fd = -1};
+	struct superd sd = {.devnull = -1, .ctl_fd = -1, .orphan_signal = SIGTERM};
 	struct diag diag = {0};
 	bool check = false;
 	int verbosity = 0, c;
@@ -560,6 +580,7 @@ main(int argc, char **argv)
 	ctl_close(&sd);
 	notify_server_close(&sd);
 	unit_free_all(&sd);
+	hashmap_free(&sd.orphans_done);
 	cleanup_pid_file(&sd);
 	log_notice(NULL, "exiting with status %d%s", code,
 		   sd.forced ? " (processes had to be killed)" : "");

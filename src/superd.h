@@ -51,6 +51,11 @@ struct superd {
 	ev_timer shutdown_grace;    /* after the final SIGKILL: how long to wait for reaping */
 	bool orphans_signalled; /* at shutdown: SIGTERM sent to the orphans */
 	bool orphans_waiting;	/* and some were there: exit once all are reaped */
+	int orphan_signal;	/* what orphans get now: SIGTERM, then SIGKILL */
+	/* Orphans signalled so far: PID, or -PGID for a whole group. A
+	 * newcomer (reparented when its parent died) gets the signal too,
+	 * once. Filled at shutdown only. */
+	struct hashmap orphans_done;
 
 	size_t nrunning; /* units that have a process (main or group) */
 	/* AutoStart units whose first start has not settled (ready, failed,

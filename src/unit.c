@@ -134,10 +134,12 @@ text_set(char **slot, const char *fmt, ...)
 
 /* u's first start has settled: it is ready, failed, backing off or
  * skipped. superd is ready (READY=1, health) once no AutoStart unit's
- * first start is pending. A unit waiting to start After= one that has
- * settled without being ready waits on nothing that is on its way: it has
- * settled too, and so on down the chain (a list, not recursion: chains
- * may be 10,000 long). */
+ * first start is pending. A unit waiting to start After= one that backs
+ * off (settled, not ready, still wanted) waits on nothing that is on its
+ * way: it has settled too, and so on down the chain (a list, not
+ * recursion: chains may be 10,000 long). After one that is no longer
+ * wanted (failed, skipped, a finished oneshot) the waiter starts now, and
+ * settles on its own. */
 static void
 unit_settled(struct unit *u)
 {
@@ -150,7 +152,7 @@ unit_settled(struct unit *u)
 	u->first_start = false;
 	sd->starting--;
 	for (struct unit *x = u;; x = todo[--n]) {
-		for (size_t i = 0; !unit_is_ready(x) && i < x->before.n; i++) {
+		for (size_t i = 0; !unit_is_ready(x) && x->want_up && i < x->before.n; i++) {
 			struct unit *w = x->before.v[i];
 			if (!w->first_start || !w->want_up || w->state != UNIT_INACTIVE)
 				continue;
@@ -1846,6 +1848,23 @@ unit_control_exited(struct unit *u, int status)
 	}
 }
 
+void
+unit_recheck_all(struct superd *sd)
+{
+	for (size_t i = 0; i < sd->nunits; i++) {
+		struct unit *u = sd->units[i];
+		if (u->want_up && (u->state == UNIT_INACTIVE || u->state == UNIT_FAILED) &&
+		    !unit_has_process(u))
+			unit_enqueue(u);
+		else if (sd->nremoved > 0)
+			continue; /* stops wait until no removed unit is left */
+		else if (!u->want_up)
+			unit_try_stop(u);
+		else if (u->restart_pending)
+			unit_try_restart_stop(u);
+	}
+}
+
 /* The stop of a restart: as a stop, after the units ordered after u that
  * are stopping (a restart that comes with its dependents' restarts). */
 static void
@@ -3027,7 +3046,12 @@ reap_removed(struct superd *sd)
 			sd->removed[j++] = u;
 		}
 	}
+	bool reaped = j < sd->nremoved;
 	sd->nremoved = j;
+	/* What waited on a removed unit through the old ordering waits on
+	 * nothing now. */
+	if (reaped && j == 0)
+		unit_recheck_all(sd);
 }
 
 void

@@ -166,6 +166,11 @@ void unit_start(struct unit *u);
 /* Start every AutoStart=yes unit, in dependency order. */
 void unit_start_autostart(struct superd *sd);
 void unit_stop(struct unit *u);
+/* After a reload changed the ordering, or the last removed unit is gone:
+ * every unit that waited to start, stop or restart on a unit it is no
+ * longer ordered against looks again. Stops wait while removed units are
+ * still stopping (they were ordered against those), then go on. */
+void unit_recheck_all(struct superd *sd);
 
 /* Stop if running, then start again (a unit in backoff starts at once). */
 void unit_restart(struct unit *u);

@@ -144,5 +144,71 @@ ok "at the deadline: ${el}ms after SIGTERM (ShutdownTimeoutSec=2s)" test "$el" -
 ok "the unit itself got SIGTERM" svc_has "^signal name=leaver sig=TERM"
 ok "the orphan is gone" gone "$deaf"
 ok "superd said why" log_has "orphaned processes killed with SIGKILL at the shutdown deadline"
+# An orphan's own children: the orphan leads a process group of its own
+# (setsid) with a child in it; the whole group gets SIGTERM, so nothing
+# waits for the deadline and superd exits 0 long before it.
+rm -f "$UNITS"/*.service
+cat >"$T/superd.conf" <<EOF
+[superd]
+ShutdownTimeoutSec=20s
+EOF
+unit leaver <<EOF
+[Service]
+ExecStart=/bin/sh -c 'setsid $(svc --name mid --fork-child) & exec $(svc --name leaver)'
+EOF
+: >"$LOG"
+rm -f "$SVCLOG"
+start_superd
+ok "the orphan's child runs, in the orphan's group" wait_svc "^child name=mid "
+kid=$(field "$(grep '^child name=mid ' "$SVCLOG")" pid)
+t0=$(($(date +%s%N) / 1000000))
+kill -TERM "$SD_PID"
+wait_superd 30
+el=$(($(date +%s%N) / 1000000 - t0))
+is "$SD_STATUS" 0 "superd exits 0: the orphan's group stopped on SIGTERM"
+ok "well before the 20 s deadline (${el}ms)" test "$el" -lt 10000
+ok "the orphan's child is gone" gone "$kid"
+
+# A process that leaves its parent's group too (a second setsid) is only
+# reparented to superd once that parent has died: it gets SIGTERM then.
+rm -f "$UNITS"/*.service
+unit leaver <<EOF
+[Service]
+ExecStart=/bin/sh -c 'setsid sh -c "setsid $(svc --name inner) & exec $(svc --name outer)" & exec $(svc --name leaver)'
+EOF
+: >"$LOG"
+rm -f "$SVCLOG"
+start_superd
+ok "outer and inner run, each in a session of its own" wait_for 10 bash -c "grep -q '^start name=outer ' '$SVCLOG' && grep -q '^start name=inner ' '$SVCLOG'"
+inner=$(pid_of inner)
+t0=$(($(date +%s%N) / 1000000))
+kill -TERM "$SD_PID"
+wait_superd 30
+el=$(($(date +%s%N) / 1000000 - t0))
+is "$SD_STATUS" 0 "superd exits 0: the reparented process got SIGTERM too"
+ok "well before the 20 s deadline (${el}ms)" test "$el" -lt 10000
+ok "inner got SIGTERM" svc_has "^signal name=inner sig=TERM"
+ok "inner is gone" gone "$inner"
+
+# At the deadline the orphan's whole group is SIGKILLed: a child that
+# ignores SIGTERM too does not outlive superd.
+rm -f "$UNITS"/*.service
+cat >"$T/superd.conf" <<EOF
+[superd]
+ShutdownTimeoutSec=1s
+EOF
+unit leaver <<EOF
+[Service]
+ExecStart=/bin/sh -c 'setsid $(svc --name deafmid --ignore-term --fork-child --child-ignore-term) & exec $(svc --name leaver)'
+EOF
+: >"$LOG"
+rm -f "$SVCLOG"
+start_superd
+ok "the deaf orphan's deaf child runs" wait_svc "^child name=deafmid "
+kid=$(field "$(grep '^child name=deafmid ' "$SVCLOG")" pid)
+kill -TERM "$SD_PID"
+wait_superd 30
+is "$SD_STATUS" 1 "superd exits 1: it had to SIGKILL"
+ok "the orphan's child did not outlive superd" wait_for 5 gone "$kid"
 : >"$T/superd.conf"
 done_testing

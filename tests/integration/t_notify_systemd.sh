@@ -35,6 +35,35 @@ After=late
 [Service]
 ExecStart=$(svc --name waiter)
 EOF
+# afteros waits After= a oneshot that runs half a second, afterskip After= a
+# unit whose condition fails: neither of those is wanted any more, so the
+# waiters start; they are notify units ready only once $T/go2 exists, and
+# superd's READY=1 must wait for them too.
+unit os <<EOF
+[Service]
+Type=oneshot
+ExecStart=/bin/sleep 0.5
+EOF
+unit afteros <<EOF
+[Unit]
+After=os
+[Service]
+Type=notify
+ExecStart=/bin/sh -c 'until [ -e $T/go2 ]; do sleep 0.05; done; exec $(svc --name afteros --notify READY=1)'
+EOF
+unit skipped <<EOF
+[Unit]
+ConditionPathExists=$T/no-such-file
+[Service]
+ExecStart=/bin/true
+EOF
+unit afterskip <<EOF
+[Unit]
+After=skipped
+[Service]
+Type=notify
+ExecStart=/bin/sh -c 'until [ -e $T/go2 ]; do sleep 0.05; done; exec $(svc --name afterskip --notify READY=1)'
+EOF
 # broken can never exec: it backs off for ever. A failed first start has
 # settled, so it must not hold superd's READY=1 back.
 unit broken <<EOF
@@ -48,17 +77,28 @@ NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=300000 start_superd
 ok "late has been forked and waits" wait_log "late.service: forked pid"
 ok "plain is up" wait_svc "^start name=plain "
 ok "broken has failed its first start and backs off" wait_log "broken.service: restarting in"
+ok "afteros has been forked, os being done" wait_log "afteros.service: forked pid" 10
+ok "afterskip has been forked, skipped being skipped" wait_log "afterskip.service: forked pid"
 ok "no READY=1 while a unit's first start has not settled" bash -c "! grep -q 'READY=1' '$NLOG'"
 ok "waiter has not been started (it is After= late)" bash -c "! grep -q '^start name=waiter ' '$SVCLOG'"
 "$SUPERCTL" reload
 ok "a reload meanwhile says RELOADING=1" wait_for 5 notified "RELOADING=1"
 ok "but does not make superd look ready" bash -c "! grep -q 'READY=1' '$NLOG'"
 touch "$T/go"
+ok "late gets ready" wait_log "late.service: ready" 10
+ok "then waiter starts" wait_log "waiter.service: started" 5
+# A second reload: had superd sent READY=1 meanwhile, it would stand
+# before this RELOADING=1 (datagrams from one sender arrive in order).
+"$SUPERCTL" reload
+reloads_at_least() { [ "$(count RELOADING=1)" -ge "$1" ]; }
+ok "the second reload says RELOADING=1" wait_for 5 reloads_at_least 2
+ok "still no READY=1: afteros and afterskip have not settled" bash -c "! grep -q 'READY=1' '$NLOG'"
+touch "$T/go2"
 ok "READY=1 once every unit has settled" wait_for 10 notified "READY=1"
-ok "late had sent its own READY=1 by then" wait_log "late.service: ready" 1
-ok "waiter had been started by then" wait_log "waiter.service: started" 5
+ok "afteros had sent its own READY=1 by then" wait_log "afteros.service: ready" 1
+ok "and afterskip" wait_log "afterskip.service: ready" 1
 ok "READY=1 carries MAINPID=" grep -q "READY=1 MAINPID=$SD_PID " "$NLOG"
-ok "and STATUS= with counts (broken counts as restarting)" grep -q "STATUS=4 units: 3 active, 0 failed, 1 restarting" "$NLOG"
+ok "and STATUS= with counts (broken counts as restarting)" grep -q "STATUS=8 units: 5 active, 0 failed, 1 restarting" "$NLOG"
 pings_at_least() { [ "$(count WATCHDOG=1)" -ge "$1" ]; }
 ok "WATCHDOG=1 is sent, at half of WATCHDOG_USEC" wait_for 5 pings_at_least 3
 "$SUPERCTL" reload

@@ -190,6 +190,43 @@ sc stop wp; is "$?" 0 "wp stopped"
 ok "after the stop, w2.pid is gone" wait_for 5 test ! -e "$T/w2.pid"
 ok "and so is w1.pid" wait_for 5 test ! -e "$T/w1.pid"
 
+# --- a reload that removes what a unit waits on -------------------------------
+# wa waits to start After= wb, which never gets ready; wb is removed: wa
+# waits on nothing any more and starts.
+sleeper wb "Type=notify" "TimeoutStartSec=10min"
+printf '[Unit]\nAfter=wb.service\n[Service]\nExecStart=@/bin/sleep %s/p-wa 100000\n' "$T" | put wa
+sc reload >/dev/null; is "$?" 0 "wa and wb added"
+waits_for_wb() { sc show wa | grep -q '^Reason=waiting for wb'; }
+ok "wa waits for wb" wait_for 10 waits_for_wb
+rm "$UNITS/wb.service"
+sc reload >/dev/null; is "$?" 0 "wb removed"
+ok "wa starts once wb is gone" wait_for 10 procs_is wa 1
+ok "and is active" wait_for 10 state_is wa active
+# sdb waits to stop until sapp, ordered after it, has stopped (3 s); sapp
+# is removed meanwhile: sdb still stops, once sapp has ended.
+put sdb <<EOF
+[Service]
+ExecStart=$(tsvc sdb)
+EOF
+put sapp <<EOF
+[Unit]
+After=sdb.service
+[Service]
+ExecStart=$(tsvc sapp --term-delay 3 --term-exit 0)
+EOF
+sc reload >/dev/null; is "$?" 0 "sdb and sapp added"
+both_run() { procs_is sdb 1 && procs_is sapp 1; }
+ok "sdb and sapp run" wait_for 10 both_run
+sc stop --no-block sapp sdb >/dev/null; is "$?" 0 "stop of both requested"
+ok "sapp is stopping" wait_svc "^signal name=sapp sig=TERM "
+ok "sdb waits for it" state_is sdb active
+rm "$UNITS/sapp.service"
+sc reload >/dev/null; is "$?" 0 "sapp removed while it stops"
+ok "sdb stops in the end" wait_for 15 procs_is sdb 0
+ok "after sapp had exited" test "$(svc_t "$(grep '^exit name=sapp ' "$SVCLOG")")" -lt "$(svc_t "$(grep '^signal name=sdb sig=TERM ' "$SVCLOG")")"
+rm "$UNITS/wa.service" "$UNITS/sdb.service"
+sc reload >/dev/null
+
 # --- parallel reloads while unit files change --------------------------------
 for u in c1 c2 c3 c4 c5; do sleeper "$u"; done
 sc reload >/dev/null; is "$?" 0 "c1..c5 added"
