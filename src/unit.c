@@ -2397,8 +2397,9 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 		/* As systemd: a protocol failure restarts with always,
 		 * on-failure and on-abnormal. */
 		bool restart = u->want_up && !sd->shutting_down &&
-			       (protocol ? u->cfg->restart != RESTART_NO &&
-						   u->cfg->restart != RESTART_ON_SUCCESS
+			       (protocol ? u->cfg->restart == RESTART_ALWAYS ||
+						   u->cfg->restart == RESTART_ON_FAILURE ||
+						   u->cfg->restart == RESTART_ON_ABNORMAL
 					 : should_restart(u->cfg->restart, status, exec_failed));
 		/* An exec failure was logged with its cause already, and so was a
 		 * forking daemon that could not be found. */
