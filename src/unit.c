@@ -2360,6 +2360,11 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 		return;
 	}
 	u->pid = 0;
+	/* A Type=notify main process that ends before READY=1 has failed its
+	 * start, whatever its status: systemd's result 'protocol'. (Once
+	 * READY=1 came, ExecStartPost= may run, still in UNIT_STARTING.) */
+	bool unready = u->state == UNIT_STARTING && u->cfg->type == SERVICE_NOTIFY &&
+		       u->control_kind == CONTROL_NONE;
 	/* The main process is gone: so is any reload of it. */
 	unit_abort_control(u, "interrupted: the main process exited");
 	/* The child is gone, so the pipe holds its report or EOF now. */
@@ -2406,13 +2411,23 @@ unit_child_exited(struct superd *sd, pid_t pid, int status)
 				break;
 			}
 		}
-		bool clean = !exec_failed && exit_clean(status);
+		bool protocol = unready && !exec_failed;
+		bool clean = !exec_failed && !protocol && exit_clean(status);
+		/* As systemd: a protocol failure restarts with always,
+		 * on-failure and on-abnormal. */
 		bool restart = u->want_up && !sd->shutting_down &&
-			       should_restart(u->cfg->restart, status, exec_failed);
+			       (protocol ? u->cfg->restart == RESTART_ALWAYS ||
+						   u->cfg->restart == RESTART_ON_FAILURE ||
+						   u->cfg->restart == RESTART_ON_ABNORMAL
+					 : should_restart(u->cfg->restart, status, exec_failed));
 		/* An exec failure was logged with its cause already, and so was a
 		 * forking daemon that could not be found. */
-		if (!exec_failed && !(u->cfg->type == SERVICE_FORKING &&
-				      strncmp(u->reason, "PIDFile=", 8) == 0)) {
+		if (protocol) {
+			text_set(&u->reason, "main process exited before READY=1 (%s)", how);
+			log_warn(u->name, "main process %s after %s, before READY=1", how,
+				 duration_format(uptime, dur, sizeof(dur)));
+		} else if (!exec_failed && !(u->cfg->type == SERVICE_FORKING &&
+					     strncmp(u->reason, "PIDFile=", 8) == 0)) {
 			text_set(&u->reason, "main process %s", how);
 			log_msg(clean ? LOG_LEVEL_INFO : LOG_LEVEL_WARNING, u->name,
 				"main process %s after %s", how,

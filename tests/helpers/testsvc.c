@@ -165,7 +165,10 @@ exec_ignoring(char **argv)
 
 /* "testsvc --notify-recv SOCKET LOG": stand in for systemd: receive
  * sd_notify datagrams on SOCKET and append each to LOG as one line
- * "notify t=NS MSG" (newlines inside a message become spaces). */
+ * "notify t=NS MSG" (newlines inside a message become spaces). t= is
+ * when the sender queued the datagram (the kernel's SO_TIMESTAMPNS, moved
+ * to CLOCK_MONOTONIC), not when this process got round to reading it, so
+ * that it can be ordered against the t= of other processes. */
 static void __attribute__((noreturn))
 notify_recv(const char *path, const char *log)
 {
@@ -174,7 +177,9 @@ notify_recv(const char *path, const char *log)
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	unlink(path);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	int on = 1;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) < 0) {
 		perror(path);
 		exit(1);
 	}
@@ -182,14 +187,34 @@ notify_recv(const char *path, const char *log)
 	report("listening t=%lld", now_ns());
 	for (;;) {
 		char msg[4096];
-		ssize_t n = recv(fd, msg, sizeof(msg) - 1, 0);
+		union {
+			char buf[CMSG_SPACE(sizeof(struct timespec))];
+			struct cmsghdr align;
+		} control;
+		struct iovec iov = {.iov_base = msg, .iov_len = sizeof(msg) - 1};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = control.buf,
+				    .msg_controllen = sizeof(control.buf)};
+		ssize_t n = recvmsg(fd, &mh, 0);
 		if (n < 0)
 			continue;
+		long long t = now_ns();
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS)
+				continue;
+			struct timespec sent, rt;
+			memcpy(&sent, CMSG_DATA(c), sizeof(sent));
+			clock_gettime(CLOCK_REALTIME, &rt);
+			long long mono = now_ns();
+			t = mono - ((long long)(rt.tv_sec - sent.tv_sec) * 1000000000LL +
+				    (rt.tv_nsec - sent.tv_nsec));
+		}
 		msg[n] = '\0';
 		for (ssize_t i = 0; i < n; i++)
 			if (msg[i] == '\n' || msg[i] == '\0')
 				msg[i] = ' ';
-		report("notify t=%lld %s", now_ns(), msg);
+		report("notify t=%lld %s", t, msg);
 	}
 }
 

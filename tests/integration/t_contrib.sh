@@ -1,6 +1,6 @@
 # contrib/ (SPEC §8): the LSB init script run for real against a temp dir,
 # the bash completion for superctl against a running superd, and static
-# checks of the Dockerfile and the Kubernetes pod example.
+# checks of the Dockerfile, the Kubernetes pod example and superd.service.
 . "$TOP_SRCDIR/tests/integration/lib.sh"
 : "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
 INIT=$TOP_SRCDIR/contrib/superd.init
@@ -119,6 +119,34 @@ stop_sec=$(to_sec "${stop:-25s}")
 ok "k8s-pod.yaml: terminationGracePeriodSeconds (${grace:-none}) exceeds ShutdownTimeoutSec= (${stop:-25s, the default})" \
 	greater "$grace" "$stop_sec"
 
+# (d) the systemd unit for superd itself
+SDUNIT=$TOP_SRCDIR/contrib/superd.service
+# sd_key KEY: the value of the last uncommented KEY= of [Service].
+sd_key() {
+	awk -v key="$1" '
+	/^\[/ { insvc = ($0 == "[Service]") }
+	insvc && index($0, key "=") == 1 { v = substr($0, length(key) + 2) }
+	END { print v }' "$SDUNIT"
+}
+is "$(sd_key Type)" notify "superd.service: Type=notify (superd sends READY=1)"
+reload=$(sd_key ExecReload)
+ok "superd.service: ExecReload= sends superd SIGHUP ($reload)" \
+	matches "$reload" '(^|[[:space:]/])kill[[:space:]]+-(s[[:space:]]*)?(SIG)?HUP[[:space:]]+\$MAINPID$'
+# Compared with the default ShutdownTimeoutSec= below, as superd reports it.
+sd_stop=$(sd_key TimeoutStopSec)
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# The commands are made to point at this build: verify checks that
+	# they exist. Its warnings (unknown keys, bad values) go to stderr.
+	mkdir -p "$T/sdunit"
+	sed "s|/usr/sbin/superd|$SUPERD|g" "$SDUNIT" >"$T/sdunit/superd.service"
+	systemd-analyze verify --man=no "$T/sdunit/superd.service" >"$T/sdunit/out" 2>&1
+	rc=$?
+	is "$rc $(wc -l <"$T/sdunit/out")" "0 0" "superd.service: systemd-analyze verify passes, with no warning"
+	sed 's/^/#   verify: /' "$T/sdunit/out" | head -n 20
+else
+	skip "superd.service: systemd-analyze verify passes, with no warning" "no systemd-analyze"
+fi
+
 # init ACTION: run the init script with every path in $T; its exit status.
 INIT_OUT=$T/init.out
 init() {
@@ -191,6 +219,11 @@ init_is stop 0 "init stop: exit 0"
 ok "superd is gone" gone "$pid"
 ok "the PID file is removed" test ! -e "$PIDFILE"
 init_is status 3 "init status after stop: 3"
+# "shutting down (...): delay 0, deadline 25s": the default, superd.conf
+# being empty.
+deadline=$(sed -n 's/.*shutting down (.*): delay .*, deadline \([^ ]*\)$/\1/p' "$LOG" | head -n 1)
+ok "superd.service: TimeoutStopSec= ($sd_stop) exceeds superd's default ShutdownTimeoutSec= (${deadline:-not found})" \
+	greater "$(to_sec "$sd_stop")" "$(to_sec "$deadline")"
 init_is stop 0 "init stop when not running: 0 (LSB)"
 
 sh -c 'echo $$' >"$PIDFILE" # a PID that is gone by now

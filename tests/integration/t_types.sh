@@ -46,6 +46,22 @@ Type=notify
 AutoStart=no
 ExecStart=$(svc --name manual-notify --notify READY=1 --notify-delay 1)
 EOF
+# Type=notify whose main process exits 0 before READY=1: a failed start
+# (systemd's 'protocol'), not a stop.
+unit notify-true <<EOF
+[Service]
+Type=notify
+AutoStart=no
+Restart=no
+ExecStart=/bin/true
+EOF
+unit notify-quits <<EOF
+[Service]
+Type=notify
+Restart=on-failure
+RestartSec=200ms
+ExecStart=$(svc --name notify-quits --run 0)
+EOF
 
 unit wd-ok <<EOF
 [Service]
@@ -237,6 +253,14 @@ sc start manual-notify; rc=$?
 el=$((($(date +%s%N) - t0) / 1000000))
 is "$rc" 0 "superctl start of a notify unit returns 0"
 ok "only once READY=1 came (after ${el} ms; it waits 1 s)" test "$el" -ge 900
+sc start notify-true 2>"$T/err"; rc=$?
+is "$rc" 1 "superctl start of a notify unit that exits 0 before READY=1 returns 1"
+ok "and says why" grep -q "exited before READY=1" "$T/err"
+ok "the unit is failed" bash -c "'$SUPERCTL' status notify-true | grep -q ' failed .*exited before READY=1'"
+ok "show gives the reason" bash -c "'$SUPERCTL' show notify-true | grep -q '^Reason=main process exited before READY=1 (exited with status 0)'"
+ok "with Restart=on-failure, a notify unit exiting 0 before READY=1 is restarted" \
+	wait_count "$SVCLOG" "^start name=notify-quits " 3
+ok "superd logged it as a restart" log_has "notify-quits.service: restarting in"
 
 # --- parallel and ordered starts ------------------------------------------
 tof() { awk -v p="$1" '$0 ~ p { for (i = 1; i <= NF; i++) if ($i ~ /^t=/) { print substr($i, 3); exit } }' "$SVCLOG"; }
