@@ -158,6 +158,18 @@ inifile_store_value(struct inifile_state *st, char *text, unsigned line)
 	return (int)st->nvalues++;
 }
 
+/* The line ends in an odd number of backslashes: the last one is not
+ * escaped, and continues the line. */
+static bool
+inifile_continues(const char *line, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && line[len - 1 - n] == '\\')
+		n++;
+	return n % 2 == 1;
+}
+
 /* inih's reader: produce the next line for inih, in our own form. */
 static char *
 inifile_reader(char *out, int size, void *stream)
@@ -210,8 +222,10 @@ inifile_reader(char *out, int size, void *stream)
 		}
 
 		/* An assignment, possibly continued over several lines: each
-		 * trailing backslash becomes a space, and comment lines inside
-		 * the continuation are skipped, as systemd does. */
+		 * unescaped trailing backslash (an odd run of them) becomes a
+		 * space, and comment lines inside the continuation are skipped,
+		 * as systemd does. "\\" at the end is an escaped backslash,
+		 * part of the value. */
 		len = (size_t)(e - s);
 		logical = malloc(len + 1);
 		if (logical == NULL) {
@@ -220,7 +234,7 @@ inifile_reader(char *out, int size, void *stream)
 		}
 		memcpy(logical, s, len);
 		logical[len] = '\0';
-		while (len > 0 && logical[len - 1] == '\\') {
+		while (inifile_continues(logical, len)) {
 			const char *cs, *ce;
 			char *grown;
 			logical[len - 1] = ' ';
@@ -251,9 +265,6 @@ inifile_reader(char *out, int size, void *stream)
 			diag_add(st->diag, DIAG_ERROR, st->path, first, "out of memory");
 			continue;
 		}
-		if (len > 0 && logical[len - 1] == '\\')
-			logical[--len] = '\0'; /* continuation at end of file */
-
 		char *eq = strchr(logical, '=');
 		if (eq == NULL) {
 			diag_add(st->diag, DIAG_ERROR, st->path, first,

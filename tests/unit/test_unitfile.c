@@ -593,6 +593,27 @@ test_continuation(void)
 	unitfile_free(c);
 	diag_free(&d);
 
+	/* An even run of trailing backslashes is escaped backslashes, not a
+	 * continuation: the next line is an assignment of its own. */
+	c = load_text("[Service]\n"
+		      "ExecStart=/bin/echo [a] \\\\\n"
+		      "Restart=no\n"
+		      "Environment=A=1\\\\\\\n" /* odd: continued */
+		      "  B=2\n",
+		      &d);
+	CHECK_INT_EQ(d.errors, 0);
+	if (CHECK(c != NULL)) {
+		if (CHECK_INT_EQ(c->exec_start.n, 1))
+			CHECK_ARGV(&c->exec_start.v[0], "/bin/echo", "[a]", "\\");
+		CHECK_INT_EQ(c->restart, RESTART_NO);
+		if (CHECK_INT_EQ(c->environment.n, 2)) {
+			CHECK_STR_EQ(c->environment.v[0], "A=1\\");
+			CHECK_STR_EQ(c->environment.v[1], "B=2");
+		}
+	}
+	unitfile_free(c);
+	diag_free(&d);
+
 	/* An error in a continued value names the line where it began. */
 	c = load_text("[Service]\n"
 		      "ExecStart=/bin/echo \\\n"
