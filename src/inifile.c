@@ -181,11 +181,23 @@ inifile_reader(char *out, int size, void *stream)
 		unsigned first = st->lineno;
 		char *logical;
 		size_t len;
+		bool has_nul = false;
 
 		while (s < e && inifile_is_space(*s))
 			s++;
 		if (s == e || *s == '#' || *s == ';')
 			continue;
+		/* The string functions below would cut the line at a NUL and
+		 * use half of it: the line is rejected (an assignment after
+		 * its continuation is read, so that it ends where it should). */
+		if (memchr(s, '\0', (size_t)(e - s)) != NULL) {
+			diag_add(st->diag, DIAG_ERROR, st->path, first, "NUL byte in line");
+			has_nul = true;
+			if (*s == '[') {
+				st->section_bad = true;
+				continue;
+			}
+		}
 		if (*s == '[') {
 			const char *close = memchr(s, ']', (size_t)(e - s));
 			const char *q;
@@ -250,6 +262,11 @@ inifile_reader(char *out, int size, void *stream)
 					continue;
 				}
 			}
+			if (memchr(cs, '\0', (size_t)(ce - cs)) != NULL) {
+				diag_add(st->diag, DIAG_ERROR, st->path, st->lineno,
+					 "NUL byte in line");
+				has_nul = true;
+			}
 			grown = realloc(logical, len + (size_t)(ce - cs) + 1);
 			if (grown == NULL) {
 				free(logical);
@@ -263,6 +280,10 @@ inifile_reader(char *out, int size, void *stream)
 		}
 		if (logical == NULL) {
 			diag_add(st->diag, DIAG_ERROR, st->path, first, "out of memory");
+			continue;
+		}
+		if (has_nul) {
+			free(logical);
 			continue;
 		}
 		char *eq = strchr(logical, '=');

@@ -154,6 +154,13 @@ ok "the error names file and line" grep -q "secret.service:3: error: invalid Env
 ok "the error does not repeat the value" bash -c "! grep -q hunter2 '$T/err' '$T/out'"
 rm "$UNITS/secret.service"
 
+# A NUL byte would cut the value: "echo a" would pass and run.
+printf '[Service]\nExecStart=/bin/echo a\0b c\n' >"$UNITS/nul.service"
+check; rc=$?
+is "$rc" 78 "a NUL byte in a unit file fails --check"
+ok "it is named with FILE:LINE" grep -q "nul.service:2: error: NUL byte in line" "$T/err"
+rm "$UNITS/nul.service"
+
 cat >"$T/superd.conf" <<EOF
 [superd]
 ShutdownTimeoutSec=forever

@@ -34,6 +34,20 @@ load_text(const char *text, struct diag *d)
 	return unitfile_load(unit_path, "web.service", d);
 }
 
+/* As load_text, for text that holds NUL bytes: len bytes of it. */
+static struct unit_config *
+load_bytes(const char *text, size_t len, struct diag *d)
+{
+	FILE *f = fopen(unit_path, "w");
+
+	if (!CHECK(f != NULL))
+		return NULL;
+	CHECK(fwrite(text, 1, len, f) == len);
+	if (!CHECK(fclose(f) == 0))
+		return NULL;
+	return unitfile_load(unit_path, "web.service", d);
+}
+
 static void
 diag_dump(const struct diag *d)
 {
@@ -613,6 +627,32 @@ test_continuation(void)
 	}
 	unitfile_free(c);
 	diag_free(&d);
+
+	/* A NUL byte would cut the value short: the line is an error, and
+	 * so is the continued assignment it is part of; comments may hold
+	 * anything. */
+	{
+		static const char text[] = "[Service]\n"		  /* 1 */
+					   "ExecStart=/bin/echo a\0b c\n" /* 2 */
+					   "Restart=no\n"		  /* 3 */
+					   "# \0 in a comment\n"	  /* 4 */
+					   "Environment=A=1 \\\n"	  /* 5 */
+					   "  B=\0\n"			  /* 6 */
+					   "Description=x\n";		  /* 7 */
+		c = load_bytes(text, sizeof(text) - 1, &d);
+		CHECK_DIAG(&d, DIAG_ERROR, 2, "NUL byte in line", 1);
+		CHECK_DIAG(&d, DIAG_ERROR, 6, "NUL byte in line", 1);
+		CHECK_DIAG(&d, DIAG_ERROR, ANY_LINE, "NUL", 2);
+		CHECK_DIAG(&d, DIAG_ERROR, 4, NULL, 0); /* the comment */
+		CHECK_DIAG(&d, DIAG_WARNING, 7, "Description=", 1); /* its own line */
+		if (c != NULL) {
+			CHECK_INT_EQ(c->exec_start.n, 0);
+			CHECK_INT_EQ(c->environment.n, 0);
+			CHECK_INT_EQ(c->restart, RESTART_NO);
+		}
+		unitfile_free(c);
+		diag_free(&d);
+	}
 
 	/* An error in a continued value names the line where it began. */
 	c = load_text("[Service]\n"
