@@ -384,6 +384,26 @@ should_restart(enum restart_policy p, int status, bool exec_failed)
 	case RESTART_ON_SUCCESS: return clean;
 	case RESTART_ON_FAILURE: return !clean;
 	case RESTART_ON_ABNORMAL: return abnormal;
+	case RESTART_ON_ABORT: return abnormal;
+	case RESTART_ON_WATCHDOG: return false;
+	}
+	return false;
+}
+
+/* Restart= after a timeout of superd's own: TimeoutStartSec= or, when
+ * watchdog, WatchdogSec=. systemd's table: on-abort leaves both alone,
+ * on-watchdog restarts after the watchdog only. */
+static bool
+should_restart_timeout(enum restart_policy p, bool watchdog)
+{
+	switch (p) {
+	case RESTART_ALWAYS:
+	case RESTART_ON_FAILURE:
+	case RESTART_ON_ABNORMAL: return true;
+	case RESTART_ON_WATCHDOG: return watchdog;
+	case RESTART_NO:
+	case RESTART_ON_SUCCESS:
+	case RESTART_ON_ABORT: return false;
 	}
 	return false;
 }
@@ -2580,9 +2600,7 @@ unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		/* WatchdogSec= passed without WATCHDOG=1: SIGABRT, as systemd's
 		 * WatchdogSignal=, then a failed run. */
 		bool restart = u->want_up && !u->sd->shutting_down &&
-			       (u->cfg->restart == RESTART_ALWAYS ||
-				u->cfg->restart == RESTART_ON_FAILURE ||
-				u->cfg->restart == RESTART_ON_ABNORMAL);
+			       should_restart_timeout(u->cfg->restart, true);
 		text_set(&u->reason, "watchdog timeout: no WATCHDOG=1 within %s",
 			 duration_format(u->cfg->watchdog_usec, dur, sizeof(dur)));
 		log_err(u->name, "%s; sending SIGABRT", u->reason);
@@ -2595,9 +2613,7 @@ unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	case UNIT_STARTING: {
 		/* TimeoutStartSec= passed (notify, oneshot): a failed start. */
 		bool restart = u->want_up && !u->sd->shutting_down &&
-			       (u->cfg->restart == RESTART_ALWAYS ||
-				u->cfg->restart == RESTART_ON_FAILURE ||
-				u->cfg->restart == RESTART_ON_ABNORMAL);
+			       should_restart_timeout(u->cfg->restart, false);
 		if (u->pidfile_wait) {
 			/* A forking daemon's PIDFile= is still missing. */
 			ev_tstamp deadline = start_deadline(u);

@@ -20,7 +20,7 @@ delays() {
 # margin stays below 800ms, so that the cap (800ms, not 1600) and the reset
 # (200ms, not 1600) are still told apart; the lower bound, never early,
 # shows the doubling.
-slack=$(awk -v k="$TEST_TIMEOUT_SCALE" 'BEGIN { s = 250 * k; printf "%d", s > 600 ? 600 : s }')
+slack=$(awk -v k="$TEST_TIMEOUT_SCALE" 'BEGIN { s = 250 * k; printf "%d", (s > 600 ? 600 : s) }')
 within() { [ "$1" -ge $(($2 - 5)) ] && [ "$1" -le $(($2 + slack)) ]; }
 
 unit doubling <<EOF
@@ -108,6 +108,41 @@ RestartSec=100ms
 StartLimitBurst=2
 ExecStart=$(svc --name ok-success --run 0 --exit 0)
 EOF
+unit segv-abort <<EOF
+[Service]
+Restart=on-abort
+RestartSec=100ms
+StartLimitBurst=2
+ExecStart=$(svc --name segv-abort --run 0 --kill-self 11)
+EOF
+unit exit-abort <<EOF
+[Service]
+Restart=on-abort
+ExecStart=$(svc --name exit-abort --run 0 --exit 2)
+EOF
+# A watchdog timeout ends in SIGABRT, yet on-abort does not restart it
+# (systemd's table); on-watchdog restarts that and nothing else.
+unit wd-abort <<EOF
+[Service]
+Type=notify
+WatchdogSec=300ms
+Restart=on-abort
+ExecStart=$(svc --name wd-abort --notify READY=1)
+EOF
+unit wd-watchdog <<EOF
+[Service]
+Type=notify
+WatchdogSec=300ms
+Restart=on-watchdog
+RestartSec=100ms
+StartLimitBurst=2
+ExecStart=$(svc --name wd-watchdog --notify READY=1)
+EOF
+unit segv-watchdog <<EOF
+[Service]
+Restart=on-watchdog
+ExecStart=$(svc --name segv-watchdog --run 0 --kill-self 11)
+EOF
 
 start_superd
 
@@ -152,10 +187,18 @@ ok "no: a failing exit is not restarted and the unit fails" wait_log "dirty-no.s
 ok "on-abnormal: a crash by signal is restarted" wait_count "$SVCLOG" "^start name=segv-abnormal " 2
 ok "on-abnormal: an exit code is not restarted" wait_log "exit-abnormal.service: failed: main process exited with status 2"
 ok "on-success: a clean exit is restarted" wait_count "$SVCLOG" "^start name=ok-success " 2
+ok "on-abort: a crash by signal is restarted" wait_count "$SVCLOG" "^start name=segv-abort " 2
+ok "on-abort: an exit code is not restarted" wait_log "exit-abort.service: failed: main process exited with status 2"
+ok "on-abort: a watchdog timeout is not restarted" wait_log "wd-abort.service: failed: watchdog timeout"
+ok "on-watchdog: a watchdog timeout is restarted" wait_count "$SVCLOG" "^start name=wd-watchdog " 2
+ok "on-watchdog: a crash by signal is not restarted" wait_log "segv-watchdog.service: failed: main process killed by SIGSEGV"
 
 stop_superd
 is "$SD_STATUS" 0 "superd shuts down cleanly"
 is "$(count_in "$SVCLOG" "^start name=clean-on-failure ")" 1 "on-failure: started exactly once"
 is "$(count_in "$SVCLOG" "^start name=dirty-no ")" 1 "no: started exactly once"
 is "$(count_in "$SVCLOG" "^start name=exit-abnormal ")" 1 "on-abnormal: exit code 2 started exactly once"
+is "$(count_in "$SVCLOG" "^start name=exit-abort ")" 1 "on-abort: exit code 2 started exactly once"
+is "$(count_in "$SVCLOG" "^start name=wd-abort ")" 1 "on-abort: the watchdog's victim started exactly once"
+is "$(count_in "$SVCLOG" "^start name=segv-watchdog ")" 1 "on-watchdog: the crash started exactly once"
 done_testing

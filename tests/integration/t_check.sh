@@ -42,11 +42,24 @@ NotifyAccess=exec
 ProtectSystem=full
 ProtectSystem=strict
 PrivateTmp=yes
+KillMode=control-group
+Restart=on-abort
 [Install]
 WantedBy=multi-user.target
 EOF
+unit distro2 <<EOF
+[Service]
+ExecStart=/bin/true
+KillMode=none
+Restart=on-watchdog
+EOF
 check; rc=$?
 is "$rc" 0 "a systemd unit with sandboxing keys loads"
+ok "KillMode=control-group is accepted quietly" bash -c "! grep -q 'distro.service:13' '$T/err'"
+ok "Restart=on-abort is accepted" bash -c "! grep -q 'distro.service:14' '$T/err'"
+ok "KillMode=none warns that it runs as KillMode=process" \
+	grep -q "distro2.service:3: warning: KillMode=none is run as KillMode=process" "$T/err"
+ok "Restart=on-watchdog is accepted" bash -c "! grep -q 'distro2.service:4' '$T/err'"
 is "$(grep -c 'ProtectSystem= is a systemd setting superd does not implement' "$T/err")" 1 "an ignored systemd key warns once, even when repeated"
 ok "PrivateTmp= gets its own warning" grep -q "distro.service:12: warning: PrivateTmp= is a systemd setting" "$T/err"
 ok "systemd's NotifyAccess=exec is accepted" bash -c "! grep -q NotifyAccess '$T/err'"
@@ -54,7 +67,7 @@ ok "network.target is ignored with a notice" grep -q "distro.service:4: notice: 
 ok "[Install] keys are silent" bash -c "! grep -q WantedBy '$T/err'"
 check --strict; rc=$?
 is "$rc" 0 "--strict does not reject recognised systemd keys"
-rm "$UNITS/distro.service"
+rm "$UNITS/distro.service" "$UNITS/distro2.service"
 
 unit bad <<EOF
 [Unit]

@@ -119,7 +119,8 @@ check_argv(int line, const struct execcmd *cmd, size_t argc, const char *const *
 	} while (0)
 
 /* systemd's Type=idle and Type=dbus load as simple, with a warning each;
- * the old names of the path sandboxing keys are ignored like the new. */
+ * the old names of the path sandboxing keys are ignored like the new;
+ * KillMode=control-group and none, Restart=on-abort and on-watchdog load. */
 static void
 test_foreign_types(void)
 {
@@ -146,6 +147,29 @@ test_foreign_types(void)
 	CHECK_DIAG(&d, DIAG_WARNING, 2, "ReadWriteDirectories=", 1);
 	CHECK_DIAG(&d, DIAG_WARNING, 3, "ReadOnlyDirectories=", 1);
 	CHECK_DIAG(&d, DIAG_WARNING, ANY_LINE, "unknown key", 0);
+	unitfile_free(c);
+	diag_free(&d);
+
+	/* systemd's KillMode= and Restart= values that distributions write. */
+	c = load_text("[Service]\nExecStart=/bin/true\nKillMode=control-group\n"
+		      "Restart=on-abort\n",
+		      &d);
+	CHECK_NO_DIAG(&d);
+	if (CHECK(c != NULL)) {
+		CHECK_INT_EQ(c->kill_mode, KILL_PROCESS_GROUP);
+		CHECK_INT_EQ(c->restart, RESTART_ON_ABORT);
+		CHECK_STR_EQ(unitfile_restart_name(c->restart), "on-abort");
+	}
+	unitfile_free(c);
+	diag_free(&d);
+	c = load_text("[Service]\nExecStart=/bin/true\nKillMode=none\nRestart=on-watchdog\n", &d);
+	CHECK_INT_EQ(d.errors, 0);
+	CHECK_DIAG(&d, DIAG_WARNING, 3, "KillMode=none is run as KillMode=process", 1);
+	if (CHECK(c != NULL)) {
+		CHECK_INT_EQ(c->kill_mode, KILL_PROCESS);
+		CHECK_INT_EQ(c->restart, RESTART_ON_WATCHDOG);
+		CHECK_STR_EQ(unitfile_restart_name(c->restart), "on-watchdog");
+	}
 	unitfile_free(c);
 	diag_free(&d);
 }
