@@ -1452,6 +1452,11 @@ unit_start_list(struct unit **v, size_t n)
 void
 unit_start(struct unit *u)
 {
+	/* A start asked for (not Restart=) begins a new series of runs: the
+	 * backoff starts again at RestartSec=, as systemd flushes its
+	 * restart counter on a manual start. A unit already up is left be. */
+	if (!u->want_up || u->state == UNIT_BACKOFF)
+		u->backoff_step = 0;
 	/* A unit waiting to restart starts now, as systemd does. */
 	if (u->state == UNIT_BACKOFF && u->want_up) {
 		unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY, "start requested");
@@ -1891,6 +1896,7 @@ unit_try_restart_stop(struct unit *u)
 void
 unit_restart(struct unit *u)
 {
+	u->backoff_step = 0; /* as a start: see unit_start() */
 	switch (u->state) {
 	case UNIT_STARTING:
 	case UNIT_ACTIVE:

@@ -3,6 +3,7 @@
 # the start limit. Delays are measured from the service's own exit to its
 # next start (CLOCK_MONOTONIC, reported by testsvc).
 . "$TOP_SRCDIR/tests/integration/lib.sh"
+: "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
 
 # delays NAME: the delays in ms between each exit of NAME and its next start.
 delays() {
@@ -108,6 +109,17 @@ RestartSec=100ms
 StartLimitBurst=2
 ExecStart=$(svc --name ok-success --run 0 --exit 0)
 EOF
+# A crash loop that has reached a long delay; an operator's restart or
+# start sets the delay back to RestartSec=. Started once the delays above
+# are measured, so as not to load the machine while they are.
+unit cl <<EOF
+[Service]
+AutoStart=no
+ExecStart=$(svc --name cl --run 0 --exit 1)
+RestartSec=50ms
+RestartMaxDelaySec=10s
+EOF
+
 unit segv-abort <<EOF
 [Service]
 Restart=on-abort
@@ -167,6 +179,27 @@ ok "reset: 200ms (got ${r1}ms)" within "$r1" 200
 ok "reset: 400ms (got ${r2}ms)" within "$r2" 400
 ok "reset: 800ms (got ${r3}ms)" within "$r3" 800
 ok "reset: after a run of RestartResetSec= the delay is RestartSec= again (got ${r4}ms)" within "$r4" 200
+
+# next_delay_after N: the delay in the first "restarting in" line of cl
+# after its first N such lines.
+next_delay_after() {
+	grep 'cl.service: restarting in ' "$LOG" | sed -n "$(($1 + 1))s/.*restarting in //p"
+}
+"$SUPERCTL" start --no-block cl >/dev/null
+ok "crash loop: the delay grows to 800ms" wait_log "cl.service: restarting in 800ms"
+n=$(count_in "$LOG" "cl.service: restarting in ")
+"$SUPERCTL" restart --no-block cl >/dev/null
+ok "crash loop: restarted by the operator, it crashes again" wait_count "$LOG" "cl.service: restarting in " $((n + 1))
+is "$(next_delay_after "$n")" 50ms "crash loop: after superctl restart the delay is RestartSec= again"
+ok "crash loop: the delay grows again" wait_count "$LOG" "cl.service: restarting in 400ms" 2
+# A start resets only a unit that is not up: this one waits in backoff.
+ok "crash loop: it waits in backoff" wait_for 10 bash -c "'$SUPERCTL' status cl | grep -q ' backoff '"
+n=$(count_in "$LOG" "cl.service: restarting in ")
+"$SUPERCTL" start --no-block cl >/dev/null
+ok "crash loop: started by the operator while waiting, it crashes again" \
+	wait_count "$LOG" "cl.service: restarting in " $((n + 1))
+is "$(next_delay_after "$n")" 50ms "crash loop: after superctl start the delay is RestartSec= again"
+"$SUPERCTL" stop cl >/dev/null
 
 ok "start limit: the unit fails once the limit is hit" wait_log "limited.service: failed: start limit hit: 3 starts within 30s"
 is "$(count_in "$SVCLOG" "^start name=limited ")" 3 "start limit: exactly StartLimitBurst= starts"
