@@ -18,9 +18,8 @@ delays() {
 
 # within ACTUAL EXPECTED: ACTUAL is EXPECTED, late by at most a margin that
 # covers a loaded machine (never early by more than timer rounding). The
-# margin stays below 800ms, so that the cap (800ms, not 1600) and the reset
-# (200ms, not 1600) are still told apart; the lower bound, never early,
-# shows the doubling.
+# margin stays below 800ms, so that the cap (800ms, not 1600) is still told
+# apart; the lower bound, never early, shows the doubling.
 slack=$(awk -v k="$TEST_TIMEOUT_SCALE" 'BEGIN { s = 250 * k; printf "%d", (s > 600 ? 600 : s) }')
 within() { [ "$1" -ge $(($2 - 5)) ] && [ "$1" -le $(($2 + slack)) ]; }
 
@@ -169,16 +168,23 @@ ok "the delay is logged" log_has "doubling.service: restarting in 400ms"
 
 ok "RestartSec=0: four starts" wait_count "$SVCLOG" "^start name=zero " 4 20
 read -r z1 z2 z3 _ <<<"$(delays zero)"
-ok "RestartSec=0: the first restart is immediate (got ${z1}ms)" test "$z1" -lt $((100 * TEST_TIMEOUT_SCALE))
+# The start-up of testsvc on a loaded machine can take 100ms: superd's own
+# word tells "at once" from 100ms, the measure that it was not held back.
+ok "RestartSec=0: the first restart is at once" log_has "zero.service: restarting in 0$"
+ok "RestartSec=0: and not held back (got ${z1}ms)" test "${z1:-999}" -lt "$slack"
 ok "RestartSec=0: then 100ms (got ${z2}ms)" within "$z2" 100
 ok "RestartSec=0: then 200ms (got ${z3}ms)" within "$z3" 200
 
 ok "reset: five starts" wait_count "$SVCLOG" "^start name=reset " 5 20
 read -r r1 r2 r3 r4 _ <<<"$(delays reset)"
-ok "reset: 200ms (got ${r1}ms)" within "$r1" 200
-ok "reset: 400ms (got ${r2}ms)" within "$r2" 400
-ok "reset: 800ms (got ${r3}ms)" within "$r3" 800
-ok "reset: after a run of RestartResetSec= the delay is RestartSec= again (got ${r4}ms)" within "$r4" 200
+# Each start of reset goes through sh and cat before testsvc, so its delays
+# carry that start-up cost: lower bounds show the doubling, and the reset
+# shows as a delay far below the last (1600ms without it).
+ok "reset: at least 200ms (got ${r1}ms)" test "${r1:-0}" -ge 195
+ok "reset: at least 400ms (got ${r2}ms)" test "${r2:-0}" -ge 395
+ok "reset: at least 800ms (got ${r3}ms)" test "${r3:-0}" -ge 795
+ok "reset: after a run of RestartResetSec= the delay is RestartSec= again (got ${r4}ms after ${r3}ms)" \
+	test "${r4:-0}" -ge 195 -a "${r4:-0}" -lt $((${r3:-0} - 200))
 
 # next_delay_after N: the delay in the first "restarting in" line of cl
 # after its first N such lines.
