@@ -158,6 +158,18 @@ inifile_store_value(struct inifile_state *st, char *text, unsigned line)
 	return (int)st->nvalues++;
 }
 
+/* The line ends in an odd number of backslashes: the last one is not
+ * escaped, and continues the line. */
+static bool
+inifile_continues(const char *line, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && line[len - 1 - n] == '\\')
+		n++;
+	return n % 2 == 1;
+}
+
 /* inih's reader: produce the next line for inih, in our own form. */
 static char *
 inifile_reader(char *out, int size, void *stream)
@@ -169,11 +181,23 @@ inifile_reader(char *out, int size, void *stream)
 		unsigned first = st->lineno;
 		char *logical;
 		size_t len;
+		bool has_nul = false;
 
 		while (s < e && inifile_is_space(*s))
 			s++;
 		if (s == e || *s == '#' || *s == ';')
 			continue;
+		/* The string functions below would cut the line at a NUL and
+		 * use half of it: the line is rejected (an assignment after
+		 * its continuation is read, so that it ends where it should). */
+		if (memchr(s, '\0', (size_t)(e - s)) != NULL) {
+			diag_add(st->diag, DIAG_ERROR, st->path, first, "NUL byte in line");
+			has_nul = true;
+			if (*s == '[') {
+				st->section_bad = true;
+				continue;
+			}
+		}
 		if (*s == '[') {
 			const char *close = memchr(s, ']', (size_t)(e - s));
 			const char *q;
@@ -210,8 +234,10 @@ inifile_reader(char *out, int size, void *stream)
 		}
 
 		/* An assignment, possibly continued over several lines: each
-		 * trailing backslash becomes a space, and comment lines inside
-		 * the continuation are skipped, as systemd does. */
+		 * unescaped trailing backslash (an odd run of them) becomes a
+		 * space, and comment lines inside the continuation are skipped,
+		 * as systemd does. "\\" at the end is an escaped backslash,
+		 * part of the value. */
 		len = (size_t)(e - s);
 		logical = malloc(len + 1);
 		if (logical == NULL) {
@@ -220,7 +246,7 @@ inifile_reader(char *out, int size, void *stream)
 		}
 		memcpy(logical, s, len);
 		logical[len] = '\0';
-		while (len > 0 && logical[len - 1] == '\\') {
+		while (inifile_continues(logical, len)) {
 			const char *cs, *ce;
 			char *grown;
 			logical[len - 1] = ' ';
@@ -235,6 +261,11 @@ inifile_reader(char *out, int size, void *stream)
 					logical[len - 1] = '\\';
 					continue;
 				}
+			}
+			if (memchr(cs, '\0', (size_t)(ce - cs)) != NULL) {
+				diag_add(st->diag, DIAG_ERROR, st->path, st->lineno,
+					 "NUL byte in line");
+				has_nul = true;
 			}
 			grown = realloc(logical, len + (size_t)(ce - cs) + 1);
 			if (grown == NULL) {
@@ -251,9 +282,10 @@ inifile_reader(char *out, int size, void *stream)
 			diag_add(st->diag, DIAG_ERROR, st->path, first, "out of memory");
 			continue;
 		}
-		if (len > 0 && logical[len - 1] == '\\')
-			logical[--len] = '\0'; /* continuation at end of file */
-
+		if (has_nul) {
+			free(logical);
+			continue;
+		}
 		char *eq = strchr(logical, '=');
 		if (eq == NULL) {
 			diag_add(st->diag, DIAG_ERROR, st->path, first,

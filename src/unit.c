@@ -386,6 +386,26 @@ should_restart(enum restart_policy p, int status, bool exec_failed)
 	case RESTART_ON_SUCCESS: return clean;
 	case RESTART_ON_FAILURE: return !clean;
 	case RESTART_ON_ABNORMAL: return abnormal;
+	case RESTART_ON_ABORT: return abnormal;
+	case RESTART_ON_WATCHDOG: return false;
+	}
+	return false;
+}
+
+/* Restart= after a timeout of superd's own: TimeoutStartSec= or, when
+ * watchdog, WatchdogSec=. systemd's table: on-abort leaves both alone,
+ * on-watchdog restarts after the watchdog only. */
+static bool
+should_restart_timeout(enum restart_policy p, bool watchdog)
+{
+	switch (p) {
+	case RESTART_ALWAYS:
+	case RESTART_ON_FAILURE:
+	case RESTART_ON_ABNORMAL: return true;
+	case RESTART_ON_WATCHDOG: return watchdog;
+	case RESTART_NO:
+	case RESTART_ON_SUCCESS:
+	case RESTART_ON_ABORT: return false;
 	}
 	return false;
 }
@@ -1434,6 +1454,11 @@ unit_start_list(struct unit **v, size_t n)
 void
 unit_start(struct unit *u)
 {
+	/* A start asked for (not Restart=) begins a new series of runs: the
+	 * backoff starts again at RestartSec=, as systemd flushes its
+	 * restart counter on a manual start. A unit already up is left be. */
+	if (!u->want_up || u->state == UNIT_BACKOFF)
+		u->backoff_step = 0;
 	/* A unit waiting to restart starts now, as systemd does. */
 	if (u->state == UNIT_BACKOFF && u->want_up) {
 		unit_set_state(u, UNIT_INACTIVE, DURATION_INFINITY, "start requested");
@@ -1890,6 +1915,7 @@ unit_try_restart_stop(struct unit *u)
 void
 unit_restart(struct unit *u)
 {
+	u->backoff_step = 0; /* as a start: see unit_start() */
 	switch (u->state) {
 	case UNIT_STARTING:
 	case UNIT_ACTIVE:
@@ -2614,9 +2640,7 @@ unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		/* WatchdogSec= passed without WATCHDOG=1: SIGABRT, as systemd's
 		 * WatchdogSignal=, then a failed run. */
 		bool restart = u->want_up && !u->sd->shutting_down &&
-			       (u->cfg->restart == RESTART_ALWAYS ||
-				u->cfg->restart == RESTART_ON_FAILURE ||
-				u->cfg->restart == RESTART_ON_ABNORMAL);
+			       should_restart_timeout(u->cfg->restart, true);
 		text_set(&u->reason, "watchdog timeout: no WATCHDOG=1 within %s",
 			 duration_format(u->cfg->watchdog_usec, dur, sizeof(dur)));
 		log_err(u->name, "%s; sending SIGABRT", u->reason);
@@ -2629,9 +2653,7 @@ unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	case UNIT_STARTING: {
 		/* TimeoutStartSec= passed (notify, oneshot): a failed start. */
 		bool restart = u->want_up && !u->sd->shutting_down &&
-			       (u->cfg->restart == RESTART_ALWAYS ||
-				u->cfg->restart == RESTART_ON_FAILURE ||
-				u->cfg->restart == RESTART_ON_ABNORMAL);
+			       should_restart_timeout(u->cfg->restart, false);
 		if (u->pidfile_wait) {
 			/* A forking daemon's PIDFile= is still missing. */
 			ev_tstamp deadline = start_deadline(u);

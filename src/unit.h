@@ -161,7 +161,8 @@ int unit_link(struct unit *u, struct unit *(*find)(void *ctx, const char *name),
 void unit_start_list(struct unit **v, size_t n);
 struct unit *unit_find(struct superd *sd, const char *name);
 
-/* Requests. start pulls in Requires=/Wants= units too. */
+/* Requests. start pulls in Requires=/Wants= units too; a start of a unit
+ * that is not up, and every restart, set the backoff back to RestartSec=. */
 void unit_start(struct unit *u);
 /* Start every AutoStart=yes unit, in dependency order. */
 void unit_start_autostart(struct superd *sd);

@@ -215,7 +215,8 @@ static const struct enum_name type_names[] = {
 static const struct enum_name restart_names[] = {
 	{"no", RESTART_NO}, {"always", RESTART_ALWAYS},
 	{"on-failure", RESTART_ON_FAILURE}, {"on-abnormal", RESTART_ON_ABNORMAL},
-	{"on-success", RESTART_ON_SUCCESS}, {NULL, 0},
+	{"on-success", RESTART_ON_SUCCESS}, {"on-abort", RESTART_ON_ABORT},
+	{"on-watchdog", RESTART_ON_WATCHDOG}, {NULL, 0},
 };
 static const struct enum_name kill_mode_names[] = {
 	{"process-group", KILL_PROCESS_GROUP}, {"mixed", KILL_MIXED},
@@ -266,6 +267,21 @@ parse_enum(struct unitfile_parse *p, const struct unitfile_key *k,
 			 value[0] == 'i' ? "without systemd's wait for other jobs"
 					 : "superd does not watch D-Bus names");
 		*FIELD(p, k, int) = SERVICE_SIMPLE;
+		return;
+	}
+	/* systemd's default is superd's process-group under its own name;
+	 * KillMode=none would leave the unit's processes behind, which
+	 * superd never does: the main process is signalled, as with
+	 * KillMode=process. */
+	if (t == kill_mode_names && strcmp(value, "control-group") == 0) {
+		*FIELD(p, k, int) = KILL_PROCESS_GROUP;
+		return;
+	}
+	if (t == kill_mode_names && strcmp(value, "none") == 0) {
+		diag_add(p->d, DIAG_WARNING, p->path, line,
+			 "KillMode=none is run as KillMode=process: superd does not leave "
+			 "a stopped unit's processes behind");
+		*FIELD(p, k, int) = KILL_PROCESS;
 		return;
 	}
 	expected[0] = '\0';

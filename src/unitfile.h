@@ -28,6 +28,8 @@ enum restart_policy {
 	RESTART_ON_FAILURE,
 	RESTART_ON_ABNORMAL,
 	RESTART_ON_SUCCESS,
+	RESTART_ON_ABORT,    /* an unclean signal only */
+	RESTART_ON_WATCHDOG, /* a WatchdogSec= timeout only */
 };
 
 enum kill_mode {

@@ -42,11 +42,24 @@ NotifyAccess=exec
 ProtectSystem=full
 ProtectSystem=strict
 PrivateTmp=yes
+KillMode=control-group
+Restart=on-abort
 [Install]
 WantedBy=multi-user.target
 EOF
+unit distro2 <<EOF
+[Service]
+ExecStart=/bin/true
+KillMode=none
+Restart=on-watchdog
+EOF
 check; rc=$?
 is "$rc" 0 "a systemd unit with sandboxing keys loads"
+ok "KillMode=control-group is accepted quietly" bash -c "! grep -q 'distro.service:13' '$T/err'"
+ok "Restart=on-abort is accepted" bash -c "! grep -q 'distro.service:14' '$T/err'"
+ok "KillMode=none warns that it runs as KillMode=process" \
+	grep -q "distro2.service:3: warning: KillMode=none is run as KillMode=process" "$T/err"
+ok "Restart=on-watchdog is accepted" bash -c "! grep -q 'distro2.service:4' '$T/err'"
 is "$(grep -c 'ProtectSystem= is a systemd setting superd does not implement' "$T/err")" 1 "an ignored systemd key warns once, even when repeated"
 ok "PrivateTmp= gets its own warning" grep -q "distro.service:12: warning: PrivateTmp= is a systemd setting" "$T/err"
 ok "systemd's NotifyAccess=exec is accepted" bash -c "! grep -q NotifyAccess '$T/err'"
@@ -54,7 +67,7 @@ ok "network.target is ignored with a notice" grep -q "distro.service:4: notice: 
 ok "[Install] keys are silent" bash -c "! grep -q WantedBy '$T/err'"
 check --strict; rc=$?
 is "$rc" 0 "--strict does not reject recognised systemd keys"
-rm "$UNITS/distro.service"
+rm "$UNITS/distro.service" "$UNITS/distro2.service"
 
 unit bad <<EOF
 [Unit]
@@ -153,6 +166,13 @@ is "$rc" 78 "a malformed Environment= is an error"
 ok "the error names file and line" grep -q "secret.service:3: error: invalid Environment=: unterminated double quote" "$T/err"
 ok "the error does not repeat the value" bash -c "! grep -q hunter2 '$T/err' '$T/out'"
 rm "$UNITS/secret.service"
+
+# A NUL byte would cut the value: "echo a" would pass and run.
+printf '[Service]\nExecStart=/bin/echo a\0b c\n' >"$UNITS/nul.service"
+check; rc=$?
+is "$rc" 78 "a NUL byte in a unit file fails --check"
+ok "it is named with FILE:LINE" grep -q "nul.service:2: error: NUL byte in line" "$T/err"
+rm "$UNITS/nul.service"
 
 cat >"$T/superd.conf" <<EOF
 [superd]

@@ -22,6 +22,14 @@ ExecStart=/bin/sh -c 'printf "%%s|" "\$@" > $T/cont.out' sh \\
     "third word"
 EOF
 
+# Two trailing backslashes are one escaped backslash, not a continuation:
+# the next line is Restart=no, not more words.
+unit bsl <<EOF
+[Service]
+ExecStart=/bin/sh -c 'printf "%%s|" "\$@" > $T/bsl.out' sh [a] \\\\
+Restart=no
+EOF
+
 unit semi <<EOF
 [Service]
 Restart=no
@@ -47,6 +55,8 @@ EOF
 SUPERD_LEAK_CHECK=leaked start_superd
 ok "a 700-character argument arrives whole" wait_for 10 grep -q "^$long\$" "$T/long.out"
 ok "continued lines join, a comment inside is skipped" wait_for 10 grep -qx "first|second|third word|" "$T/cont.out"
+ok "an even run of trailing backslashes ends the line" wait_for 10 grep -qxF '[a]|\|' "$T/bsl.out"
+ok "the line after it is an assignment of its own (Restart=no)" wait_log "bsl.service: stopped"
 ok "a ';' inside ExecStart= is part of the command" wait_for 10 grep -qx two "$T/semi.out"
 ok "a ';' after a space is not a comment" wait_for 10 grep -qx ";not-a-comment" "$T/semi.out"
 ok "\${VAR} is one word, \$VAR splits, \$\$ and %n/%N expand" wait_for 10 grep -qxF "hello|a|b|c|hello-x|\$|vars.service|vars|" "$T/vars.out"

@@ -34,6 +34,20 @@ load_text(const char *text, struct diag *d)
 	return unitfile_load(unit_path, "web.service", d);
 }
 
+/* As load_text, for text that holds NUL bytes: len bytes of it. */
+static struct unit_config *
+load_bytes(const char *text, size_t len, struct diag *d)
+{
+	FILE *f = fopen(unit_path, "w");
+
+	if (!CHECK(f != NULL))
+		return NULL;
+	CHECK(fwrite(text, 1, len, f) == len);
+	if (!CHECK(fclose(f) == 0))
+		return NULL;
+	return unitfile_load(unit_path, "web.service", d);
+}
+
 static void
 diag_dump(const struct diag *d)
 {
@@ -105,7 +119,8 @@ check_argv(int line, const struct execcmd *cmd, size_t argc, const char *const *
 	} while (0)
 
 /* systemd's Type=idle and Type=dbus load as simple, with a warning each;
- * the old names of the path sandboxing keys are ignored like the new. */
+ * the old names of the path sandboxing keys are ignored like the new;
+ * KillMode=control-group and none, Restart=on-abort and on-watchdog load. */
 static void
 test_foreign_types(void)
 {
@@ -132,6 +147,29 @@ test_foreign_types(void)
 	CHECK_DIAG(&d, DIAG_WARNING, 2, "ReadWriteDirectories=", 1);
 	CHECK_DIAG(&d, DIAG_WARNING, 3, "ReadOnlyDirectories=", 1);
 	CHECK_DIAG(&d, DIAG_WARNING, ANY_LINE, "unknown key", 0);
+	unitfile_free(c);
+	diag_free(&d);
+
+	/* systemd's KillMode= and Restart= values that distributions write. */
+	c = load_text("[Service]\nExecStart=/bin/true\nKillMode=control-group\n"
+		      "Restart=on-abort\n",
+		      &d);
+	CHECK_NO_DIAG(&d);
+	if (CHECK(c != NULL)) {
+		CHECK_INT_EQ(c->kill_mode, KILL_PROCESS_GROUP);
+		CHECK_INT_EQ(c->restart, RESTART_ON_ABORT);
+		CHECK_STR_EQ(unitfile_restart_name(c->restart), "on-abort");
+	}
+	unitfile_free(c);
+	diag_free(&d);
+	c = load_text("[Service]\nExecStart=/bin/true\nKillMode=none\nRestart=on-watchdog\n", &d);
+	CHECK_INT_EQ(d.errors, 0);
+	CHECK_DIAG(&d, DIAG_WARNING, 3, "KillMode=none is run as KillMode=process", 1);
+	if (CHECK(c != NULL)) {
+		CHECK_INT_EQ(c->kill_mode, KILL_PROCESS);
+		CHECK_INT_EQ(c->restart, RESTART_ON_WATCHDOG);
+		CHECK_STR_EQ(unitfile_restart_name(c->restart), "on-watchdog");
+	}
 	unitfile_free(c);
 	diag_free(&d);
 }
@@ -592,6 +630,53 @@ test_continuation(void)
 	CHECK_INT_EQ(d.errors, 0);
 	unitfile_free(c);
 	diag_free(&d);
+
+	/* An even run of trailing backslashes is escaped backslashes, not a
+	 * continuation: the next line is an assignment of its own. */
+	c = load_text("[Service]\n"
+		      "ExecStart=/bin/echo [a] \\\\\n"
+		      "Restart=no\n"
+		      "Environment=A=1\\\\\\\n" /* odd: continued */
+		      "  B=2\n",
+		      &d);
+	CHECK_INT_EQ(d.errors, 0);
+	if (CHECK(c != NULL)) {
+		if (CHECK_INT_EQ(c->exec_start.n, 1))
+			CHECK_ARGV(&c->exec_start.v[0], "/bin/echo", "[a]", "\\");
+		CHECK_INT_EQ(c->restart, RESTART_NO);
+		if (CHECK_INT_EQ(c->environment.n, 2)) {
+			CHECK_STR_EQ(c->environment.v[0], "A=1\\");
+			CHECK_STR_EQ(c->environment.v[1], "B=2");
+		}
+	}
+	unitfile_free(c);
+	diag_free(&d);
+
+	/* A NUL byte would cut the value short: the line is an error, and
+	 * so is the continued assignment it is part of; comments may hold
+	 * anything. */
+	{
+		static const char text[] = "[Service]\n"		  /* 1 */
+					   "ExecStart=/bin/echo a\0b c\n" /* 2 */
+					   "Restart=no\n"		  /* 3 */
+					   "# \0 in a comment\n"	  /* 4 */
+					   "Environment=A=1 \\\n"	  /* 5 */
+					   "  B=\0\n"			  /* 6 */
+					   "Description=x\n";		  /* 7 */
+		c = load_bytes(text, sizeof(text) - 1, &d);
+		CHECK_DIAG(&d, DIAG_ERROR, 2, "NUL byte in line", 1);
+		CHECK_DIAG(&d, DIAG_ERROR, 6, "NUL byte in line", 1);
+		CHECK_DIAG(&d, DIAG_ERROR, ANY_LINE, "NUL", 2);
+		CHECK_DIAG(&d, DIAG_ERROR, 4, NULL, 0); /* the comment */
+		CHECK_DIAG(&d, DIAG_WARNING, 7, "Description=", 1); /* its own line */
+		if (c != NULL) {
+			CHECK_INT_EQ(c->exec_start.n, 0);
+			CHECK_INT_EQ(c->environment.n, 0);
+			CHECK_INT_EQ(c->restart, RESTART_NO);
+		}
+		unitfile_free(c);
+		diag_free(&d);
+	}
 
 	/* An error in a continued value names the line where it began. */
 	c = load_text("[Service]\n"
