@@ -25,6 +25,7 @@ struct superd {
 	int verbosity;		   /* -v: 1, -q: -1; overrides LogLevel= */
 	struct hashmap units_by_name; /* "web.service" -> unit */
 	struct hashmap units_by_pid;  /* main PID -> unit */
+	struct hashmap units_by_pgid; /* process group -> unit (NotifyAccess=all, PIDFile=) */
 
 	/* Units whose main process is gone but whose process group still has
 	 * members; checked once per loop iteration in which orphans were

@@ -230,6 +230,23 @@ unit_has_process(const struct unit *u)
 	return u->pid != 0 || u->pgid != 0;
 }
 
+/* The one place where a unit's process group changes, so that the group
+ * finds its unit (units_by_pgid) whatever its main process is now. */
+static void
+unit_set_pgid(struct unit *u, pid_t pg)
+{
+	struct hashmap *m = &u->sd->units_by_pgid;
+
+	if (u->pgid == pg)
+		return;
+	if (u->pgid > 0 && hashmap_get_int(m, u->pgid) == u)
+		hashmap_del_int(m, u->pgid);
+	u->pgid = pg;
+	if (pg > 0 && hashmap_put_int(m, pg, u) < 0)
+		log_err(u->name, "out of memory: process group %ld is not tracked for "
+				 "NotifyAccess=all", (long)pg);
+}
+
 static bool
 group_alive(pid_t pgid)
 {
@@ -1273,7 +1290,7 @@ unit_spawn(struct unit *u)
 		goto crashed;
 	}
 	u->pid = pid;
-	u->pgid = pid;
+	unit_set_pgid(u, pid);
 	if (!u->running) {
 		u->running = true;
 		u->sd->nrunning++;
@@ -2043,7 +2060,7 @@ unit_finish_stop(struct unit *u)
 
 	group_waiters_remove(u);
 	unit_abort_control(u, "the unit has stopped");
-	u->pgid = 0;
+	unit_set_pgid(u, 0);
 	if (u->after_stop != UNIT_THEN_EXITED)
 		remove_runtime_dirs(u);
 	/* Every process of the unit is gone: a PID file that names a live
@@ -2191,6 +2208,15 @@ unit_owns(const struct unit *u, pid_t pid, pid_t ancestor)
 static bool
 unit_may_adopt(const struct unit *u, pid_t pid)
 {
+	/* Another unit's process (its main or control process, or one of its
+	 * group) is never this one's, though it too descends from superd. */
+	struct unit *o = hashmap_get_int(&u->sd->units_by_pid, pid);
+	if (o != NULL && o != u)
+		return false;
+	pid_t pg = getpgid(pid);
+	o = pg > 0 ? hashmap_get_int(&u->sd->units_by_pgid, pg) : NULL;
+	if (o != NULL && o != u)
+		return false;
 	return unit_owns(u, pid, getpid());
 }
 
@@ -2238,7 +2264,7 @@ unit_adopt_forked(struct unit *u, bool may_wait)
 	u->pidfile_wait = false;
 	u->pid = pid;
 	pid_t pg = getpgid(pid);
-	u->pgid = pg > 0 ? pg : pid;
+	unit_set_pgid(u, pg > 0 ? pg : pid);
 	unit_write_pid_file(u);
 	free(u->pid_file_read);
 	if ((u->pid_file_read = strdup(u->cfg->pid_file)) == NULL)
@@ -2546,8 +2572,8 @@ unit_take_mainpid(struct unit *u, const char *value)
 	log_info(u->name, "main process is now pid %ld (MAINPID=)", v);
 	u->pid = pid;
 	pid_t pg = getpgid(pid);
-	if (pg > 0 && pg != u->pgid)
-		u->pgid = pg;
+	if (pg > 0)
+		unit_set_pgid(u, pg);
 	unit_write_pid_file(u);
 }
 
@@ -2563,7 +2589,7 @@ unit_notify_message(struct superd *sd, pid_t pid, char *msg)
 
 	if (u == NULL || u->pid != pid) {
 		pid_t pg = getpgid(pid);
-		struct unit *g = pg > 0 ? hashmap_get_int(&sd->units_by_pid, pg) : NULL;
+		struct unit *g = pg > 0 ? hashmap_get_int(&sd->units_by_pgid, pg) : NULL;
 		if (g == NULL || g->pgid != pg || g->cfg->notify_access != NOTIFY_ACCESS_ALL) {
 			log_debug(u ? u->name : NULL, "notification from pid %ld ignored "
 				  "(not a main process; NotifyAccess=main)", (long)pid);
@@ -2996,6 +3022,7 @@ unit_create_all(struct superd *sd)
 
 	hashmap_init_str(&sd->units_by_name);
 	hashmap_init_int(&sd->units_by_pid);
+	hashmap_init_int(&sd->units_by_pgid);
 	sd->units = calloc(cfg->nunits ? cfg->nunits : 1, sizeof(*sd->units));
 	if (sd->units == NULL)
 		return -1;
@@ -3105,6 +3132,7 @@ unit_free_all(struct superd *sd)
 	sd->nunits = sd->nremoved = 0;
 	hashmap_free(&sd->units_by_name);
 	hashmap_free(&sd->units_by_pid);
+	hashmap_free(&sd->units_by_pgid);
 }
 
 struct unit *

@@ -425,4 +425,34 @@ is "$(wc -c <"$T/full2")" "$size" "and complete"
 end_clients "$T/non-reader.log"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
+
+# --- PIDFile= naming another unit's process ----------------------------------
+# A Type=forking unit whose PID file names another unit's main process
+# (every unit descends from superd) must not take it over: that would let
+# it stop the other unit's process and confuse superd's bookkeeping.
+rm -f "$UNITS"/*.service
+: >"$SVCLOG"
+unit victim <<EOF
+[Service]
+ExecStart=$(svc --name victim)
+EOF
+unit liar <<EOF
+[Service]
+Type=forking
+AutoStart=no
+PIDFile=$T/liar.pid
+TimeoutStartSec=5s
+ExecStart=/bin/sh -c "grep '^start name=victim ' $SVCLOG | cut -d' ' -f3 | cut -d= -f2 > $T/liar.pid"
+EOF
+start_superd
+ok "victim runs" wait_svc "^start name=victim "
+victim=$(pid_of victim)
+sc start liar >/dev/null 2>&1; rc=$?
+is "$rc" 1 "a PID file naming another unit's main process fails the start"
+ok "with the cause" log_has "liar.service: cannot start: PIDFile=$T/liar.pid: process $victim is not a process of the unit"
+ok "victim is still active" sc is-active victim
+is "$(sc show victim | sed -n 's/^MainPID=//p')" "$victim" "with its own process"
+ok "which is alive" alive "$victim"
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
 done_testing

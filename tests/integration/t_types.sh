@@ -194,6 +194,15 @@ RestartSec=100ms
 ExecStart=$(svc --name handover --handover)
 EOF
 
+# NotifyAccess=all after a handover: the group still finds its unit once
+# the process that led it (and was the main process) has gone.
+unit handall <<EOF
+[Service]
+Type=notify
+NotifyAccess=all
+ExecStart=/bin/sh -c '(until [ -e $T/handall-go ]; do sleep 0.05; done; exec $(svc --name handall-helper --notify STATUS=from-helper)) & exec $(svc --name handall --handover)'
+EOF
+
 unit steps <<EOF
 [Service]
 Type=oneshot
@@ -342,6 +351,10 @@ is "$(sc show handover | sed -n 's/^MainPID=//p')" "$newmain" "MAINPID= made the
 ok "the first process exiting did not count as the unit's exit" bash -c "! grep -q 'handover.service: main process exited' '$LOG'"
 kill -TERM "$newmain"
 ok "the new main process's exit is the unit's: it restarts" wait_count "$SVCLOG" "^handed-over name=handover " 2
+ok "handall: the main role was handed over" wait_for 10 sc is-active handall
+touch "$T/handall-go"
+status_from_helper() { sc show handall | grep -qx 'StatusText=from-helper'; }
+ok "NotifyAccess=all: a process of the group is heard after the handover" wait_for 10 status_from_helper
 
 # --- watchdog -------------------------------------------------------------
 ok "a unit that stops pinging is killed at WatchdogSec=" wait_log "wd-dead.service: watchdog timeout: no WATCHDOG=1 within 400ms; sending SIGABRT"
