@@ -2611,8 +2611,10 @@ unit_notify_message(struct superd *sd, pid_t pid, char *msg)
 				log_info(u->name, "reloaded (READY=1)");
 			}
 		} else if (strcmp(line, "RELOADING=1") == 0) {
+			/* Bounded as a reload by ExecReload= is, by TimeoutStartSec=
+			 * (the watchdog rests meanwhile: one timer a unit). */
 			if (u->state == UNIT_ACTIVE)
-				unit_set_state(u, UNIT_RELOADING, DURATION_INFINITY,
+				unit_set_state(u, UNIT_RELOADING, u->cfg->timeout_start_usec,
 					       "reloading (RELOADING=1)");
 		} else if (strcmp(line, "WATCHDOG=1") == 0) {
 			if (u->state == UNIT_ACTIVE && u->cfg->watchdog_usec > 0) {
@@ -2711,6 +2713,10 @@ unit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		break;
 	}
 	case UNIT_RELOADING:
+		if (u->control_pid == 0)
+			log_warn(u->name, "no READY=1 within %s (TimeoutStartSec=) after RELOADING=1; "
+					  "active again",
+				 duration_format(u->cfg->timeout_start_usec, dur, sizeof(dur)));
 		unit_abort_control(u, "timed out (TimeoutStartSec=)");
 		unit_set_state(u, UNIT_ACTIVE, DURATION_INFINITY, NULL);
 		break;

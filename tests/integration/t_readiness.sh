@@ -126,6 +126,13 @@ Type=notify
 NotifyAccess=all
 ExecStart=/bin/sh -c '$(svc --name self-ready --notify READY=1 --run 10) & $(step go-reload reloading RELOADING=1) $(step go-ready ready2 READY=1) $(step go-stopping stopping STOPPING=1) exec sleep 100000'
 EOF
+# RELOADING=1 and then nothing: bounded by TimeoutStartSec=, then active.
+unit hangreload <<EOF
+[Service]
+Type=notify
+TimeoutStartSec=1s
+ExecStart=$(svc --name hangreload --notify 'READY=1\\nRELOADING=1')
+EOF
 unit ns3 <<EOF
 [Service]
 Type=oneshot
@@ -204,6 +211,11 @@ ok "self sent STOPPING=1" wait_svc "^notified name=self-stopping "
 ok "superd logs it" wait_log "self.service: says it is stopping (STOPPING=1)"
 ok "and does nothing else: the unit stays active" state_is self active
 is "$(mainpid self)" "$sp" "with the same main process"
+
+ok "hangreload: ready, then it sends RELOADING=1 and no READY=1" wait_log "hangreload.service: ready (READY=1)"
+ok "until TimeoutStartSec= has passed" wait_log "hangreload.service: no READY=1 within 1s (TimeoutStartSec=) after RELOADING=1; active again" 10
+ok "then it is active again" wait_for 5 state_is hangreload active
+ok "with its process" alive "$(mainpid hangreload)"
 
 # --- oneshot, NotifyAccess=main, three commands ----------------------------
 ok "ns3 finished" wait_log "ns3.service: finished"
