@@ -113,6 +113,12 @@ is "$rc" 0 "k8s-pod.yaml: the ConfigMap's superd.conf and units pass superd --ch
 # A unit in the ConfigMap that the pod's volume does not list is not mounted.
 is "$(sed -n 's/^[[:space:]]*- key: *\([^[:space:]]*\.service\)[[:space:]]*$/\1/p' "$POD" | sort | tr '\n' ' ')" \
 	"$(ls "$K8S/units" | sort | tr '\n' ' ')" "k8s-pod.yaml: the pod mounts every unit of the ConfigMap"
+# A subPath mount is copied at container start: ConfigMap edits, which the
+# comments promise reach superd on reload, would never show.
+is "$(grep -c '^[^#]*subPath:' "$POD")" 0 "k8s-pod.yaml: no subPath mount (it would never see ConfigMap edits)"
+conf=$(sed -n 's/^[[:space:]]*args:.*"-c", *"\([^"]*\)".*/\1/p' "$POD")
+ok "k8s-pod.yaml: superd -c ${conf:-?} lies in a mounted directory" \
+	grep -Eq "^[[:space:]]*mountPath:[[:space:]]*${conf%/*}[[:space:]]*\$" "$POD"
 grace=$(sed -n 's/^[[:space:]]*terminationGracePeriodSeconds:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' "$POD")
 stop=$(sed -n 's/^[[:space:]]*ShutdownTimeoutSec=[[:space:]]*//p' "$K8S/cm/superd.conf" | tail -n 1)
 stop_sec=$(to_sec "${stop:-25s}")
