@@ -113,6 +113,12 @@ is "$rc" 0 "k8s-pod.yaml: the ConfigMap's superd.conf and units pass superd --ch
 # A unit in the ConfigMap that the pod's volume does not list is not mounted.
 is "$(sed -n 's/^[[:space:]]*- key: *\([^[:space:]]*\.service\)[[:space:]]*$/\1/p' "$POD" | sort | tr '\n' ' ')" \
 	"$(ls "$K8S/units" | sort | tr '\n' ' ')" "k8s-pod.yaml: the pod mounts every unit of the ConfigMap"
+# A subPath mount is copied at container start: ConfigMap edits, which the
+# comments promise reach superd on reload, would never show.
+is "$(grep -c '^[^#]*subPath:' "$POD")" 0 "k8s-pod.yaml: no subPath mount (it would never see ConfigMap edits)"
+conf=$(sed -n 's/^[[:space:]]*args:.*"-c", *"\([^"]*\)".*/\1/p' "$POD")
+ok "k8s-pod.yaml: superd -c ${conf:-?} lies in a mounted directory" \
+	grep -Eq "^[[:space:]]*mountPath:[[:space:]]*${conf%/*}[[:space:]]*\$" "$POD"
 grace=$(sed -n 's/^[[:space:]]*terminationGracePeriodSeconds:[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' "$POD")
 stop=$(sed -n 's/^[[:space:]]*ShutdownTimeoutSec=[[:space:]]*//p' "$K8S/cm/superd.conf" | tail -n 1)
 stop_sec=$(to_sec "${stop:-25s}")
@@ -177,7 +183,7 @@ ok "the unit is up" wait_svc "^start name=web "
 ok "superd answers on the socket" "$SUPERCTL" health
 init_is status 0 "init status while running: 0"
 init_is reload 0 "init reload: 0"
-ok "superd reloaded" wait_log "reload"
+ok "superd reloaded" wait_log "reloaded: "
 ok "superd still runs after the reload" alive "$pid"
 is "$(pidfile_pid)" "$pid" "with the same PID"
 init_is start 0 "init start while running: 0 (LSB)"
@@ -213,6 +219,34 @@ is "$(comp "$SUPERCTL" status --j)" "--json " "superctl status --j<TAB>: --json"
 is "$(comp "$SUPERCTL" reload --d)" "--dry-run " "superctl reload --d<TAB>: --dry-run"
 is "$(comp "$SUPERCTL" kill web.service -s US)" "USR1 USR2 " "superctl kill web -s US<TAB>: signal names"
 is "$(comp "$SUPERCTL" health "")" "" "superctl health <TAB>: nothing"
+
+# (a) continued: reload for real (after (b), which expects web alone).
+# An invalid unit: reload fails (1, LSB generic error) with FILE:LINE:,
+# and superd keeps the configuration it has.
+unit broken <<EOF
+[Service]
+ExecStart=$(svc --name broken)
+Restart=sometimes
+EOF
+: >"$INIT_OUT"
+init_is reload 1 "init reload with an invalid unit file: 1"
+ok "it prints the error as FILE:LINE:" grep -q "$UNITS/broken.service:3: invalid Restart=sometimes" "$INIT_OUT"
+ok "superd still runs" alive "$pid"
+ok "and answers" "$SUPERCTL" health
+ok "with its old configuration: web still active" "$SUPERCTL" is-active web
+"$SUPERCTL" show broken >/dev/null 2>&1
+is "$?" 4 "and no unit broken (superctl: no such unit)"
+ok "the invalid unit never ran" bash -c "! grep -q '^start name=broken ' '$SVCLOG'"
+rm -f "$UNITS/broken.service"
+# A new unit file: reload adds it and starts it.
+unit added <<EOF
+[Service]
+ExecStart=$(svc --name added)
+EOF
+init_is reload 0 "init reload with a new unit file: 0"
+ok "the new unit starts" wait_svc "^start name=added "
+ok "and is active" wait_for 10 "$SUPERCTL" is-active added
+is "$(pidfile_pid)" "$pid" "superd is the same process"
 
 # (a) continued: stop, status, stale PID files, a failed start
 init_is stop 0 "init stop: exit 0"

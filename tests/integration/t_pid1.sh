@@ -13,9 +13,11 @@ fi
 
 # A unit whose shell leaves short-lived orphans (they must be reaped, not
 # left as zombies) and a long-lived one in a session of its own.
+# It asks for SIGUSR1 to be relayed.
 unit app <<EOF
 [Service]
 ExecStart=/bin/sh -c '($(svc --name brief --run 0.2) &); (setsid $(svc --name orphan) &); exec $(svc --name app --report-signals)'
+ForwardSignals=USR1
 EOF
 
 start_pid1() { # start_pid1 [ENV=VALUE...]
@@ -43,6 +45,25 @@ ok "the long-lived orphan runs" wait_svc "^start name=orphan "
 long=$(hostpid orphan)
 ok "the long-lived orphan was reparented to PID 1" test "$(awk '/^PPid:/ { print $2 }' "/proc/$long/status")" = "$inner"
 
+# The kernel drops a signal sent to PID 1 that it has no handler for,
+# silently: each of these checks fails if superd stopped handling one.
+# SIGHUP: a reload, which starts a unit added meanwhile.
+unit late <<EOF
+[Service]
+ExecStart=$(svc --name late)
+EOF
+kill -HUP "$inner"
+ok "SIGHUP to PID 1: superd reloads" wait_log "SIGHUP: reloading the configuration"
+ok "the reload is done" wait_log "reloaded: "
+ok "and starts the unit added meanwhile" wait_svc "^start name=late "
+ok "superd is still alive" alive "$inner"
+ok "and answers" "$SUPERCTL" health
+# SIGUSR1: relayed to the unit that lists it in ForwardSignals=.
+kill -USR1 "$inner"
+ok "SIGUSR1 to PID 1 is relayed to the unit (ForwardSignals=USR1)" wait_svc "^signal name=app sig=USR1"
+ok "and not to a unit that does not list it" bash -c "! grep -q '^signal name=late ' '$SVCLOG'"
+ok "superd is still alive" alive "$inner"
+
 kill -TERM "$inner"
 wait_superd 20
 is "$SD_STATUS" 0 "SIGTERM to PID 1 shuts down cleanly; the exit status is superd's"
@@ -64,4 +85,20 @@ EOF
 start_pid1
 wait_superd 20
 is "$SD_STATUS" 42 "FailureAction=exit: the namespace's exit status is the unit's"
+
+# SIGINT (Ctrl-C on "docker run -it") is a clean shutdown too.
+rm -f "$UNITS/late.service"
+unit app <<EOF
+[Service]
+ExecStart=$(svc --name app2)
+EOF
+: >"$LOG"
+start_pid1
+ok "superd runs again as PID 1" wait_svc "^start name=app2 "
+inner=$(superd_host_pid)
+kill -INT "$inner"
+wait_superd 20
+is "$SD_STATUS" 0 "SIGINT to PID 1 shuts down cleanly: exit 0"
+ok "superd logged it" log_has "shutting down (SIGINT)"
+ok "the unit got its stop signal" svc_has "^signal name=app2 sig=TERM"
 done_testing

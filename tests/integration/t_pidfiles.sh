@@ -29,6 +29,15 @@ PIDFile=$T/slowfork.pid
 WritePIDFile=$T/slowfork.written
 ExecStart=$T/slowfork
 EOF
+# Started by hand below, once the others are settled: it runs 0.3 s,
+# exits 0 on its own and is not restarted.
+unit brief <<EOF
+[Service]
+ExecStart=$(svc --name brief --run 0.3)
+WritePIDFile=$T/brief.pid
+Restart=no
+AutoStart=no
+EOF
 unit nodir <<EOF
 [Service]
 ExecStart=$(svc --name nodir)
@@ -76,6 +85,13 @@ sc stop legacy
 ok "the file is removed when the unit stops" test ! -e "$T/legacy.pid"
 ok "an unwritable WritePIDFile= is logged with its cause" wait_log "nodir.service: cannot write WritePIDFile=$T/no-such-dir/nodir.pid: No such file or directory"
 ok "and the unit runs anyway" sc is-active nodir
+# A unit that ends on its own, not by superctl stop: the file goes too.
+sc start --no-block brief
+ok "a unit with Restart=no starts" wait_svc "^start name=brief "
+ok "its WritePIDFile= holds its PID" wait_for 10 filed "$T/brief.pid" "$(pid_of brief)"
+ok "it exits on its own" wait_svc "^exit name=brief "
+ok "and the file is removed once it has exited" wait_for 10 test ! -e "$T/brief.pid"
+is "$(count_in "$SVCLOG" "^start name=brief ")" 1 "it was not restarted"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
 done_testing
