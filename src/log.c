@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef HAVE_SYSTEMD
@@ -13,6 +15,12 @@
 #endif
 
 static enum log_level log_level = LOG_LEVEL_INFO;
+/* Where stderr lines go: fd 2 itself, or (log_never_block) a non-blocking
+ * description of the same pipe or terminal; a socket is written with
+ * MSG_DONTWAIT. Lines that would block are counted, not waited for. */
+static int log_fd = STDERR_FILENO;
+static bool log_fd_socket;
+static unsigned long log_dropped;
 #ifdef HAVE_SYSTEMD
 static enum log_dest log_dest = LOG_TO_STDERR;
 #endif
@@ -32,6 +40,43 @@ log_set_dest(enum log_dest dest)
 #else
 	(void)dest;
 #endif
+}
+
+void
+log_never_block(void)
+{
+	struct stat st;
+
+	if (fstat(STDERR_FILENO, &st) < 0)
+		return;
+	if (S_ISSOCK(st.st_mode)) {
+		log_fd_socket = true;
+		return;
+	}
+	if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
+		return; /* a file: writes do not wait on a reader */
+	/* A description of its own: O_NONBLOCK on fd 2's would change it for
+	 * every process that shares it (the children, the shell). */
+	int fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		log_msg_errno(LOG_LEVEL_WARNING, NULL, "cannot reopen stderr without blocking; "
+						       "a reader that stops reading will stall superd");
+		return;
+	}
+	log_fd = fd;
+}
+
+static bool
+log_write(const char *line, size_t len)
+{
+	for (;;) {
+		ssize_t w = log_fd_socket ? send(log_fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL)
+					  : write(log_fd, line, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		/* A line fits the pipe's atomic size: all of it or nothing. */
+		return w == (ssize_t)len;
+	}
 }
 
 bool
@@ -132,14 +177,19 @@ log_vmsg(enum log_level level, const char *unit, int errnum, const char *fmt,
 	if (len > sizeof(line) - 1)
 		len = sizeof(line) - 1;
 	line[len++] = '\n';
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(STDERR_FILENO, line + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
+	if (log_dropped > 0) {
+		char note[96];
+		n = snprintf(note, sizeof(note),
+			     "superd: warning: %lu log line(s) dropped: stderr was not read\n",
+			     log_dropped);
+		if (n <= 0 || !log_write(note, (size_t)n)) {
+			log_dropped++;
+			return;
+		}
+		log_dropped = 0;
 	}
+	if (!log_write(line, len))
+		log_dropped++;
 }
 
 void

@@ -33,6 +33,12 @@ enum log_dest {
 	LOG_TO_JOURNAL,
 };
 void log_set_dest(enum log_dest dest);
+/* From now on never wait for stderr's reader: a pipe or terminal is
+ * reopened non-blocking for superd's own lines (fd 2 itself, which the
+ * children share, is left as it is), a socket is sent to without waiting.
+ * A line that cannot be written at once is dropped and counted; the next
+ * one that can says how many were lost. */
+void log_never_block(void);
 /* Whether stderr is the journal's stream (JOURNAL_STREAM= names it). */
 bool log_stderr_is_journal(void);
 

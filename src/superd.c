@@ -155,6 +155,27 @@ signal_orphans(struct superd *sd)
 	size_t n = 0, len;
 	int sig = sd->orphan_signal;
 
+	/* As PID 1 everything else in the namespace is an orphan by now:
+	 * kill(-1) reaches it all, even where /proc is the host's (a
+	 * namespace without its own /proc mount lists host PIDs there). */
+	if (getpid() == 1) {
+		if (sd->orphans_pid1_signal != sig) {
+			sd->orphans_pid1_signal = sig;
+			if (kill(-1, sig) < 0 && errno != ESRCH)
+				log_warn_errno(NULL, "cannot signal orphaned processes");
+			else if (sig != SIGKILL)
+				(void)kill(-1, SIGCONT);
+		}
+		/* How many, for the log, where /proc can tell; any at all, where not. */
+		if (inifile_read_all("/proc/self/task/1/children", CHILDREN_MAX, &buf, &len) == 0) {
+			for (char *save = NULL, *w = strtok_r(buf, " \n", &save); w;
+			     w = strtok_r(NULL, " \n", &save))
+				n++;
+			free(buf);
+		}
+		return kill(-1, 0) == 0 ? (n > 0 ? n : 1) : 0;
+	}
+
 	/* The whole list: 7 bytes a PID, so thousands of orphans are more
 	 * than one page. Read at shutdown only, so the allocation is fine. */
 	/* thread-self, not our PID: as PID 1 of a namespace that shares the
@@ -487,6 +508,7 @@ main(int argc, char **argv)
 		log_set_level(LOG_LEVEL_DEBUG);
 	else if (verbosity < 0)
 		log_set_level(LOG_LEVEL_WARNING);
+	log_never_block();
 	diag_log(&diag);
 	if (diag.errors > 0) {
 		log_err(NULL, "configuration invalid: %zu error(s); not starting", diag.errors);

@@ -53,6 +53,7 @@ struct superd {
 	bool orphans_signalled; /* at shutdown: SIGTERM sent to the orphans */
 	bool orphans_waiting;	/* and some were there: exit once all are reaped */
 	int orphan_signal;	/* what orphans get now: SIGTERM, then SIGKILL */
+	int orphans_pid1_signal; /* as PID 1: the last signal sent to all (kill -1) */
 	/* Orphans signalled so far: PID, or -PGID for a whole group. A
 	 * newcomer (reparented when its parent died) gets the signal too,
 	 * once. Filled at shutdown only. */

@@ -171,4 +171,42 @@ is "$(pids)" "$keep" "the running units are untouched by all of it"
 ok "superd is still running" alive "$SD_PID"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
+
+# --- superd's stderr, not read ----------------------------------------------
+# Its reader stops reading (a stuck log shipper): the pipe fills, and superd
+# must go on supervising, answering and shutting down, dropping lines
+# rather than waiting. The test shell holds the FIFO open and never reads.
+rm -f "$UNITS"/*.service
+unit churn <<EOF
+[Service]
+ExecStart=/bin/sh -c 'exit 1'
+RestartSec=1ms
+RestartMaxDelaySec=1ms
+EOF
+mkfifo "$T/stderr.fifo"
+exec 3<>"$T/stderr.fifo"
+"$SUPERD" -c "$T/superd.conf" -u "$UNITS" -s "$SOCK" 2>"$T/stderr.fifo" &
+SD_PID=$!
+# Every request with a deadline, and the waits by the clock (wait_for
+# counts tries): a superd stuck on its stderr would not answer.
+restarts() { timeout 2 "$SUPERCTL" show churn | sed -n 's/^Restarts=//p'; }
+many_restarts() { [ "$(restarts)" -ge "$1" ] 2>/dev/null; }
+by_clock() { # by_clock SECONDS COMMAND...
+	local end=$(($(date +%s) + $1 * TEST_TIMEOUT_SCALE))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+# About 80 bytes a line, three lines a restart: 1000 restarts are over
+# three times what the 64 KiB pipe holds.
+ok "superd restarts the unit 1000 times with its stderr unread" by_clock 60 many_restarts 1000
+ok "and still answers at once" timeout 5 "$SUPERCTL" status churn >/dev/null
+r=$(restarts)
+ok "and still supervises" by_clock 10 many_restarts $((r + 50))
+kill -TERM "$SD_PID"
+wait_superd 20
+is "$SD_STATUS" 0 "SIGTERM still shuts it down, cleanly"
+exec 3<&-
 done_testing

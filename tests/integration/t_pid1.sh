@@ -101,4 +101,22 @@ wait_superd 20
 is "$SD_STATUS" 0 "SIGINT to PID 1 shuts down cleanly: exit 0"
 ok "superd logged it" log_has "shutting down (SIGINT)"
 ok "the unit got its stop signal" svc_has "^signal name=app2 sig=TERM"
+
+# A PID namespace without a /proc of its own (unshare without
+# --mount-proc): /proc lists the host's PIDs, so superd signals the
+# orphans with kill(-1), which reaches every process of its namespace.
+unit app <<EOF
+[Service]
+ExecStart=/bin/sh -c '(setsid $(svc --name noproc-orphan) &); exec $(svc --name app3)'
+EOF
+: >"$LOG"
+unshare --pid --fork "$SUPERD" -c "$T/superd.conf" -u "$UNITS" -s "$SOCK" >>"$LOG" 2>&1 &
+SD_PID=$!
+ok "superd runs as PID 1 without its own /proc" wait_svc "^start name=app3 "
+ok "the orphan runs" wait_svc "^start name=noproc-orphan "
+inner=$(superd_host_pid)
+kill -TERM "$inner"
+wait_superd 20
+is "$SD_STATUS" 0 "SIGTERM shuts it down cleanly"
+ok "the orphan got SIGTERM from PID 1" svc_has "^signal name=noproc-orphan sig=TERM"
 done_testing
