@@ -818,26 +818,6 @@ resolve_ids(const struct unit_config *cfg, struct unit_ids *ids, char *why, size
 	return 0;
 }
 
-/* The base of RuntimeDirectory=, StateDirectory=, LogsDirectory=: /run,
- * /var/lib, /var/log as root; the user's XDG directories otherwise. */
-static void
-dir_base(int kind, char *buf, size_t size)
-{
-	static const char *const system[] = {"/run", "/var/lib", "/var/log"};
-	const char *xdg, *home = getenv("HOME");
-
-	if (geteuid() == 0) {
-		snprintf(buf, size, "%s", system[kind]);
-		return;
-	}
-	if (kind == 0 && (xdg = getenv("XDG_RUNTIME_DIR")) != NULL && xdg[0] == '/')
-		snprintf(buf, size, "%s", xdg);
-	else if ((xdg = getenv("XDG_STATE_HOME")) != NULL && xdg[0] == '/')
-		snprintf(buf, size, "%s%s", xdg, kind == 2 ? "/log" : "");
-	else
-		snprintf(buf, size, "%s/.local/state%s", home ? home : "", kind == 2 ? "/log" : "");
-}
-
 /* mkdir -p path, each new component 0755. base is superd's own (/run,
  * /var/lib, /var/log or the XDG ones), so links in it are followed. */
 static int
@@ -916,7 +896,7 @@ make_unit_dirs(struct unit *u, const struct unit_ids *ids, char *why, size_t siz
 			char base[256];
 			const char *rel = u->cfg->dirs[kind].v[i];
 			mode_t mode = u->cfg->dir_mode[kind];
-			dir_base(kind, base, sizeof(base));
+			unitfile_dir_base(kind, base, sizeof(base));
 			/* /var/lib etc. may themselves be missing (XDG, fresh
 			 * containers): made first, as any parent, 0755. */
 			if (mkdir_parents(base) < 0)
@@ -990,7 +970,7 @@ remove_runtime_dirs(struct unit *u)
 {
 	char base[256];
 
-	dir_base(0, base, sizeof(base));
+	unitfile_dir_base(0, base, sizeof(base));
 	for (size_t i = 0; i < u->cfg->dirs[0].n; i++) {
 		const char *rel = u->cfg->dirs[0].v[i];
 		char name[256];
@@ -1032,20 +1012,12 @@ dir_env(const struct unit_config *cfg, int kind)
 {
 	static const char *const names[] = {"RUNTIME_DIRECTORY", "STATE_DIRECTORY",
 					    "LOGS_DIRECTORY"};
-	struct buf b = {0};
-	char base[256];
+	char *s;
 
-	if (cfg->dirs[kind].n == 0)
+	if (cfg->dir_paths[kind] == NULL ||
+	    asprintf(&s, "%s=%s", names[kind], cfg->dir_paths[kind]) < 0)
 		return NULL;
-	dir_base(kind, base, sizeof(base));
-	buf_printf(&b, "%s=", names[kind]);
-	for (size_t i = 0; i < cfg->dirs[kind].n; i++)
-		buf_printf(&b, "%s%s/%s", i ? ":" : "", base, cfg->dirs[kind].v[i]);
-	if (b.failed) {
-		buf_free(&b);
-		return NULL;
-	}
-	return b.data;
+	return s;
 }
 
 /* Fork cmd with the unit's settings; envp NULL: the unit's. Returns the

@@ -940,12 +940,36 @@ struct env_lookup {
 	const struct unit_config *c;
 };
 
+/* Does UnsetEnvironment= take NAME=value away (by its name, or as that
+ * exact assignment)? */
+static bool
+unsets(const struct unit_config *c, const char *name, size_t n, const char *value)
+{
+	for (size_t i = 0; value != NULL && i < c->unset_environment.n; i++) {
+		const char *u = c->unset_environment.v[i];
+		if (strncmp(u, name, n) == 0 &&
+		    (u[n] == '\0' || (u[n] == '=' && strcmp(u + n + 1, value) == 0)))
+			return true;
+	}
+	return false;
+}
+
 static const char *
 unit_env_lookup(void *ctx, const char *name, size_t len)
 {
+	static const char *const dir_names[] = {"RUNTIME_DIRECTORY", "STATE_DIRECTORY",
+						"LOGS_DIRECTORY"};
+	const struct unit_config *c = ctx;
+
 	if (len == 7 && strncmp(name, "MAINPID", 7) == 0)
 		return UNITFILE_MAINPID_MARK;
-	return unitfile_getenv(ctx, name, len);
+	const char *v = unitfile_getenv(c, name, len);
+	/* The unit's own assignment wins, as it does in its environment. */
+	for (int kind = 0; v == NULL && kind < 3; kind++)
+		if (strlen(dir_names[kind]) == len && strncmp(name, dir_names[kind], len) == 0 &&
+		    !unsets(c, name, len, c->dir_paths[kind]))
+			v = c->dir_paths[kind];
+	return v;
 }
 
 const char *
@@ -1372,14 +1396,52 @@ finalize_environment(struct unitfile_parse *p)
 bool
 unitfile_unsets(const struct unit_config *c, const char *assignment)
 {
-	for (size_t i = 0; i < c->unset_environment.n; i++) {
-		const char *u = c->unset_environment.v[i];
-		size_t n = strlen(u);
-		if (strchr(u, '=') ? strcmp(assignment, u) == 0
-				   : strncmp(assignment, u, n) == 0 && assignment[n] == '=')
-			return true;
+	const char *eq = strchr(assignment, '=');
+
+	return eq != NULL && unsets(c, assignment, (size_t)(eq - assignment), eq + 1);
+}
+
+void
+unitfile_dir_base(int kind, char *buf, size_t size)
+{
+	static const char *const system[] = {"/run", "/var/lib", "/var/log"};
+	const char *xdg, *home = getenv("HOME");
+
+	if (geteuid() == 0) {
+		snprintf(buf, size, "%s", system[kind]);
+		return;
 	}
-	return false;
+	if (kind == 0 && (xdg = getenv("XDG_RUNTIME_DIR")) != NULL && xdg[0] == '/')
+		snprintf(buf, size, "%s", xdg);
+	else if ((xdg = getenv("XDG_STATE_HOME")) != NULL && xdg[0] == '/')
+		snprintf(buf, size, "%s%s", xdg, kind == 2 ? "/log" : "");
+	else
+		snprintf(buf, size, "%s/.local/state%s", home ? home : "", kind == 2 ? "/log" : "");
+}
+
+/* The full paths of the unit's directories, known at load: the values of
+ * RUNTIME_DIRECTORY= and friends, which ${RUNTIME_DIRECTORY} in Exec lines
+ * expands to, as in systemd. */
+static void
+finalize_dir_paths(struct unitfile_parse *p)
+{
+	struct unit_config *c = p->c;
+
+	for (int kind = 0; kind < 3; kind++) {
+		struct buf b = {0};
+		char base[256];
+		if (c->dirs[kind].n == 0)
+			continue;
+		unitfile_dir_base(kind, base, sizeof(base));
+		for (size_t i = 0; i < c->dirs[kind].n; i++)
+			buf_printf(&b, "%s%s/%s", i ? ":" : "", base, c->dirs[kind].v[i]);
+		if (b.failed) {
+			buf_free(&b);
+			oom(p, c->service_line ? c->service_line : 1);
+			continue;
+		}
+		c->dir_paths[kind] = b.data;
+	}
 }
 
 static void
@@ -1389,6 +1451,7 @@ unitfile_finalize(struct unitfile_parse *p)
 	unsigned line = c->service_line ? c->service_line : 1;
 
 	finalize_environment(p);
+	finalize_dir_paths(p);
 	finalize_exec(p, RAW_START, &c->exec_start, "ExecStart");
 	finalize_exec(p, RAW_START_PRE, &c->exec_start_pre, "ExecStartPre");
 	finalize_exec(p, RAW_START_POST, &c->exec_start_post, "ExecStartPost");
@@ -1508,8 +1571,10 @@ unitfile_free(struct unit_config *c)
 	free(c->group);
 	strv_clear(&c->supplementary_groups);
 	free(c->working_directory);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
 		strv_clear(&c->dirs[i]);
+		free(c->dir_paths[i]);
+	}
 	strv_clear(&c->environment);
 	strv_clear(&c->environment_files);
 	strv_clear(&c->pass_environment);

@@ -124,6 +124,10 @@ struct unit_config {
 	/* RuntimeDirectory=, StateDirectory=, LogsDirectory= and their modes. */
 	struct strv dirs[3];
 	mode_t dir_mode[3];
+	/* Their full paths, ':'-separated, as RUNTIME_DIRECTORY= and friends
+	 * give them to the unit (and ${RUNTIME_DIRECTORY} in Exec lines); NULL
+	 * where none is set. */
+	char *dir_paths[3];
 	struct strv environment; /* "NAME=value", later ones win */
 	struct strv environment_files;
 	struct strv pass_environment;
@@ -171,6 +175,11 @@ bool unitfile_valid_name(const char *name);
 /* $MAINPID is known only when a command runs: at load it expands to this
  * marker, which the spawn replaces with the main PID. */
 #define UNITFILE_MAINPID_MARK "\x1fMAINPID\x1f"
+
+/* The base of RuntimeDirectory= (kind 0), StateDirectory= (1) and
+ * LogsDirectory= (2): /run, /var/lib, /var/log as root; the user's XDG
+ * directories otherwise. */
+void unitfile_dir_base(int kind, char *buf, size_t size);
 
 /* Does UnsetEnvironment= take the assignment "NAME=value" away (by its
  * name, or as that exact assignment)? */

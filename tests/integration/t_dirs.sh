@@ -12,7 +12,7 @@ if [ "$(id -u)" -ne 0 ] || ! getent passwd nobody >/dev/null; then
 fi
 # Names unique to this test run, removed at the end.
 name=superd-test-$$
-trap 'rm -rf "/run/$name" "/var/lib/$name" "/var/log/$name" "/var/lib/$name-m" "/var/log/$name-m"; _cleanup' EXIT
+trap 'rm -rf "/run/$name" "/var/lib/$name" "/var/log/$name" "/var/lib/$name-m" "/var/log/$name-m" "/run/$name-x" "/var/lib/$name-x"; _cleanup' EXIT
 chmod 755 "$T"
 : >"$SVCLOG"
 chmod 666 "$SVCLOG"
@@ -25,6 +25,16 @@ RuntimeDirectoryMode=0750
 StateDirectory=$name
 LogsDirectory=$name
 ExecStart=/bin/sh -c 'touch \$\$RUNTIME_DIRECTORY/sock \$\$STATE_DIRECTORY/state && exec $(svc --name dirs --report-env)'
+EOF
+# ${RUNTIME_DIRECTORY} and ${STATE_DIRECTORY} expand in Exec lines, as in
+# systemd, to the paths the unit is given.
+unit expand <<EOF
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+RuntimeDirectory=$name-x
+StateDirectory=$name-x
+ExecStart=/usr/bin/touch \${RUNTIME_DIRECTORY}/made-by-expansion \${STATE_DIRECTORY}/made-too
 EOF
 unit modes <<EOF
 [Service]
@@ -54,6 +64,8 @@ is "$(stat -c '%a %U' "/run/$name/run")" "750 nobody" "RuntimeDirectory= has its
 is "$(stat -c '%a %U' "/var/lib/$name")" "755 nobody" "StateDirectory= too"
 is "$(stat -c '%a %U' "/var/log/$name")" "755 nobody" "LogsDirectory= too"
 ok "the unit, as nobody, could write there" test -e "/run/$name/run/sock" -a -e "/var/lib/$name/state"
+ok "\${RUNTIME_DIRECTORY} in ExecStart= is the unit's runtime directory" wait_for 10 test -e "/run/$name-x/made-by-expansion"
+ok "\${STATE_DIRECTORY} its state directory" test -e "/var/lib/$name-x/made-too"
 ok "the unit with directory modes started" wait_svc "^start name=modes "
 is "$(stat -c '%a %U' "/var/lib/$name-m/state")" "710 nobody" "StateDirectoryMode= is applied"
 is "$(stat -c '%a %U' "/var/log/$name-m/logs")" "700 nobody" "LogsDirectoryMode= too"
