@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <string.h>
@@ -50,10 +51,38 @@ watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	notify_send("WATCHDOG", "WATCHDOG=1");
 }
 
+static void
+status_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct superd *sd = ev_userdata(loop);
+	char status[160], msg[200];
+
+	(void)w, (void)revents;
+	if (sd->shutting_down)
+		return;
+	status_text(sd, status, sizeof(status));
+	if (strcmp(status, sd->notify_status_sent) == 0)
+		return;
+	snprintf(sd->notify_status_sent, sizeof(sd->notify_status_sent), "%s", status);
+	snprintf(msg, sizeof(msg), "STATUS=%s", status);
+	notify_send("STATUS", msg);
+}
+
+void
+notify_status_changed(struct superd *sd)
+{
+	if (sd->notified_ready && sd->notify_systemd && !ev_is_active(&sd->notify_status))
+		ev_timer_start(sd->loop, &sd->notify_status);
+}
+
 void
 notify_init(struct superd *sd)
 {
 	uint64_t usec = 0;
+
+	const char *ns = getenv("NOTIFY_SOCKET");
+	sd->notify_systemd = ns != NULL && *ns != '\0';
+	ev_timer_init(&sd->notify_status, status_cb, 1., 0.);
 
 	/* Pings only while systemd asks for them (WATCHDOG_USEC). */
 	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
@@ -73,6 +102,7 @@ notify_check_ready(struct superd *sd)
 		return;
 	sd->notified_ready = true;
 	status_text(sd, status, sizeof(status));
+	snprintf(sd->notify_status_sent, sizeof(sd->notify_status_sent), "%s", status);
 	snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%ld\nSTATUS=%s", (long)getpid(), status);
 	notify_send("READY", msg);
 }
@@ -97,6 +127,7 @@ notify_reloaded(struct superd *sd)
 	char status[160], msg[256];
 
 	status_text(sd, status, sizeof(status));
+	snprintf(sd->notify_status_sent, sizeof(sd->notify_status_sent), "%s", status);
 	/* Before the first READY=1, a reload must not make superd look ready. */
 	snprintf(msg, sizeof(msg), "%sSTATUS=%s", sd->notified_ready ? "READY=1\n" : "", status);
 	notify_send("READY", msg);
@@ -116,6 +147,7 @@ void notify_check_ready(struct superd *sd) { (void)sd; }
 void notify_reloading(struct superd *sd) { (void)sd; }
 void notify_reloaded(struct superd *sd) { (void)sd; }
 void notify_stopping(struct superd *sd) { (void)sd; }
+void notify_status_changed(struct superd *sd) { (void)sd; }
 
 #endif
 

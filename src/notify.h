@@ -15,6 +15,9 @@ void notify_check_ready(struct superd *sd);
 void notify_reloading(struct superd *sd);
 void notify_reloaded(struct superd *sd);
 void notify_stopping(struct superd *sd);
+/* A unit changed state: once superd is ready, STATUS= follows the counts,
+ * at most once a second (one timer, armed only after a change). */
+void notify_status_changed(struct superd *sd);
 
 /* The NOTIFY_SOCKET that superd gives Type=notify units (an abstract
  * socket, "@superd-notify/PID"), created when first needed. Returns its

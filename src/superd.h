@@ -64,6 +64,9 @@ struct superd {
 	 * backing off or skipped): superd is ready (health) at zero. */
 	size_t starting;
 	bool notified_ready; /* READY=1 sent to systemd */
+	bool notify_systemd; /* NOTIFY_SOCKET is set: systemd listens */
+	ev_timer notify_status; /* STATUS= after changes, at most once a second */
+	char notify_status_sent[160];
 	int notify_fd;	     /* NOTIFY_SOCKET for units; 0: not created */
 	ev_io notify_io;
 	char notify_path[64];

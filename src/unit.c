@@ -213,6 +213,7 @@ unit_set_state(struct unit *u, enum unit_state s, uint64_t timeout_usec,
 		unit_settled(u);
 	if (u->waits != NULL)
 		ctl_unit_changed(u);
+	notify_status_changed(u->sd);
 	if (s == UNIT_FAILED && u->cfg->failure_action == UNIT_ACTION_EXIT)
 		unit_request_action_exit(u, "FailureAction=exit");
 }

@@ -21,6 +21,7 @@ count() { grep -c "^notify t=[0-9]* $1" "$NLOG" || true; }
 unit plain <<EOF
 [Service]
 ExecStart=$(svc --name plain)
+RestartSec=3s
 EOF
 # late is a notify unit that sends READY=1 only once $T/go exists: until
 # then its first start has not settled, and superd is not ready.
@@ -117,6 +118,12 @@ ok "then READY=1 again" wait_for 5 count_at_least READY=1 2
 last_line() { grep -n "^notify t=[0-9]* $1" "$NLOG" | tail -n 1 | cut -d: -f1; }
 ok "RELOADING=1 came before the second READY=1" test "$(last_line RELOADING=1)" -lt "$(last_line READY=1)"
 ok "no unit sees systemd's socket" bash -c "! grep -q NOTIFY_SOCKET /proc/$(pid_of plain)/environ"
+# STATUS= follows the counts once superd is ready (within a second of a
+# change): plain crashes and waits 3 s to restart.
+kill -KILL "$(pid_of plain)"
+ok "STATUS= follows a crash: plain is restarting" \
+	wait_for 5 notified "STATUS=8 units: 4 active, 0 failed, [12] restarting"
+ok "and its return" wait_for 10 bash -c "grep '^notify t=[0-9]* STATUS=' '$NLOG' | tail -n 1 | grep -q 'STATUS=8 units: 5 active'"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
 # The stand-in logs each datagram after superd has sent it: wait for it.
