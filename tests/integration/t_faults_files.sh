@@ -202,7 +202,7 @@ by_clock() { # by_clock SECONDS COMMAND...
 # About 80 bytes a line, three lines a restart: 1000 restarts are over
 # three times what the 64 KiB pipe holds.
 ok "superd restarts the unit 1000 times with its stderr unread" by_clock 60 many_restarts 1000
-answers() { timeout 5 "$SUPERCTL" status churn >/dev/null; }
+answers() { timeout 5 "$SUPERCTL" show churn >/dev/null; }
 ok "and still answers at once" answers
 r=$(restarts)
 ok "and still supervises" by_clock 10 many_restarts $((r + 50))
