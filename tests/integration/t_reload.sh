@@ -143,18 +143,36 @@ for i in 1 2 3; do
 done
 sc reload
 ok "the crash loops are running" wait_log "crash3.service: restarting in"
-for i in $(seq 1 50); do
-	# Every other reload flips a unit's command, and adds or removes one.
-	if [ $((i % 2)) -eq 0 ]; then
-		sleeper flip "Environment=ROUND=$i"
-		sleeper storm-extra
-	else
-		sleeper flip
-		rm -f "$UNITS/storm-extra.service"
-	fi
+# A writer in the background flips a unit's command and adds or removes
+# one, round after round, while 50 SIGHUPs come in a tight loop; the loop
+# forks nothing (nap reads with a timeout from a pipe nobody writes).
+(
+	i=0
+	while [ ! -e "$T/storm.stop" ]; do
+		i=$((i + 1))
+		if [ $((i % 2)) -eq 0 ]; then
+			sleeper flip "Environment=ROUND=$i"
+			sleeper storm-extra
+		else
+			sleeper flip
+			rm -f "$UNITS/storm-extra.service"
+		fi
+		echo "$i" >"$T/storm.rounds"
+	done
+) &
+writer=$!
+ok "the storm's writer is at work" wait_for 10 test -s "$T/storm.rounds"
+exec {nap_fd}<> <(:)
+t0=${EPOCHREALTIME//[!0-9]/}
+for ((i = 1; i <= 50; i++)); do
 	kill -HUP "$SD_PID"
-	sleep 0.02
+	read -r -t 0.002 -u "$nap_fd" _
 done
+t1=${EPOCHREALTIME//[!0-9]/}
+: >"$T/storm.stop"
+wait "$writer"
+echo "# 50 SIGHUPs in $(((t1 - t0) / 1000)) ms, the writer at round $(cat "$T/storm.rounds")"
+ok "the 50 SIGHUPs came within one second ($(((t1 - t0) / 1000)) ms)" test $(((t1 - t0) / 1000)) -le 1000
 # The last state: flip with no environment, storm-extra removed.
 sleeper flip
 rm -f "$UNITS/storm-extra.service"
