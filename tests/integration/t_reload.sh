@@ -35,8 +35,33 @@ ok "backoff-changed is in backoff" wait_for 10 bash -c "'$SUPERCTL' status backo
 keep=$(mainpid keep) policy=$(mainpid policy) process=$(mainpid process) gone=$(mainpid gone)
 
 # --- an invalid configuration changes nothing -----------------------------
+# Besides the broken unit, the batch holds a change of every kind, each of
+# which would show were any of it applied: a policy-only change, a running
+# unit's file removed, a new AutoStart unit, an Environment= change of a
+# running unit.
 sleeper policy "RestartSec=5s"
+rm "$UNITS/gone.service"
+sleeper newbie
+sleeper process "Environment=BATCH=1"
 printf '[Service]\nRestartSec=soon\n' >"$UNITS/broken.service"
+unchanged() { # unchanged WHEN: the checks that nothing of the batch was applied
+	sc status >/dev/null 2>&1 # a round trip: whatever the reload did is done
+	is "$(mainpid gone)" "$gone" "$1: the removed unit still runs, same PID"
+	ok "$1: with one process" procs_is gone 1
+	ok "$1: and is active, not stopping" bash -c "'$SUPERCTL' show gone | grep -qx State=active"
+	sc status newbie >/dev/null 2>&1
+	is "$?" 4 "$1: the new unit is unknown"
+	ok "$1: and has no process" procs_is newbie 0
+	is "$(mainpid process)" "$process" "$1: the unit whose Environment= changed kept its PID"
+	ok "$1: is active, not restarting" bash -c "'$SUPERCTL' show process | grep -qx State=active"
+	ok "$1: and its old environment" bash -c "! tr '\\0' '\\n' </proc/$process/environ | grep -q '^BATCH='"
+}
+sc reload --dry-run >"$T/out" 2>"$T/err"; rc=$?
+is "$rc" 1 "reload --dry-run of an invalid configuration exits 1"
+ok "it prints the errors as FILE:LINE" grep -q "broken.service:2: invalid RestartSec=soon" "$T/err"
+ok "and no plan" test ! -s "$T/out"
+unchanged "after the invalid dry run"
+ok "the old policy is still in force after the dry run" bash -c "'$SUPERCTL' show policy | grep -qx RestartUSec=1s"
 sc reload 2>"$T/err"; rc=$?
 is "$rc" 1 "reload of an invalid configuration exits 1"
 ok "it prints the errors as FILE:LINE" grep -q "broken.service:2: invalid RestartSec=soon" "$T/err"
@@ -44,10 +69,14 @@ ok "and names the missing ExecStart=" grep -q "broken.service:1: missing ExecSta
 ok "the errors are logged as FILE:LINE" log_has "error: .*broken.service:2: invalid RestartSec=soon"
 is "$(mainpid keep)-$(mainpid policy)-$(mainpid process)-$(mainpid gone)" "$keep-$policy-$process-$gone" "every PID is unchanged"
 ok "the old configuration is still in force" bash -c "'$SUPERCTL' show policy | grep -qx RestartUSec=1s"
+unchanged "after the invalid reload"
+invalid=$(count_in "$LOG" "reload: configuration invalid (2 error(s)); nothing changed")
 kill -HUP "$SD_PID"
-ok "SIGHUP with an invalid configuration logs that nothing changed" wait_log "reload: configuration invalid (2 error(s)); nothing changed"
+ok "SIGHUP with an invalid configuration logs that nothing changed" wait_count "$LOG" "reload: configuration invalid (2 error(s)); nothing changed" $((invalid + 1))
 is "$(mainpid keep)-$(mainpid policy)-$(mainpid process)-$(mainpid gone)" "$keep-$policy-$process-$gone" "every PID is unchanged after SIGHUP too"
-rm "$UNITS/broken.service"
+unchanged "after the invalid SIGHUP"
+rm "$UNITS/broken.service" "$UNITS/newbie.service"
+sleeper gone
 
 # --- the plan, then the reload ---------------------------------------------
 sleeper process "Environment=NEW=1"
