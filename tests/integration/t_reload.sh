@@ -221,4 +221,29 @@ done
 is "$(mainpid keep)" "$keep" "the unchanged unit kept its process through all of it"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
+
+# --- ControlSocket= and PIDFile= from superd.conf cannot change live ---------
+# superd runs without -s and -p here: both come from the file.
+mkdir "$T/units2"
+printf '[superd]\nControlSocket=%s/c1.sock\nPIDFile=%s/c1.pid\n' "$T" "$T" >"$T/superd.conf"
+"$SUPERD" -c "$T/superd.conf" -u "$T/units2" >>"$LOG" 2>&1 &
+SD_PID=$!
+ok "superd answers on the ControlSocket= of its superd.conf" wait_for 10 sc -s "$T/c1.sock" health
+ok "and wrote the PIDFile= of its superd.conf" wait_for 10 bash -c "[ \"\$(cat '$T/c1.pid')\" = $SD_PID ]"
+printf '[superd]\nControlSocket=%s/c2.sock\nPIDFile=%s/c2.pid\n' "$T" "$T" >"$T/superd.conf"
+sc -s "$T/c1.sock" reload 2>"$T/err"; rc=$?
+is "$rc" 0 "a reload that changes ControlSocket= and PIDFile= still succeeds"
+ok "it warns that it keeps the old socket" grep -q "warning: ControlSocket= cannot change while superd runs; keeping $T/c1.sock" "$T/err"
+ok "the warning is logged" log_has "reload: ControlSocket= cannot change while superd runs; keeping $T/c1.sock"
+ok "and that it keeps the old PID file" grep -q "warning: PIDFile= cannot change while superd runs; keeping $T/c1.pid" "$T/err"
+ok "logged too" log_has "reload: PIDFile= cannot change while superd runs; keeping $T/c1.pid"
+sc -s "$T/c1.sock" status >/dev/null 2>&1 # a round trip after the reload
+ok "the old socket still answers" sc -s "$T/c1.sock" health
+ok "the new socket path is not created" test ! -e "$T/c2.sock"
+is "$(cat "$T/c1.pid" 2>/dev/null)" "$SD_PID" "the old PID file still holds superd's PID"
+ok "the new PID file is not created" test ! -e "$T/c2.pid"
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
+ok "the PID file removed at exit is the old one" test ! -e "$T/c1.pid"
+ok "the old socket is removed at exit" test ! -e "$T/c1.sock"
 done_testing
