@@ -13,12 +13,16 @@ sleeper() { # sleeper NAME [EXTRA-SERVICE-LINES]
 }
 procs() { pgrep -c -f "^$T/p-$1( |$)" || true; }
 mainpid() { sc show "$1" | sed -n 's/^MainPID=//p'; }
+# new_pid UNIT OLD: UNIT runs a process that is not OLD.
+new_pid() { local p; p=$(mainpid "$1"); [ -n "$p" ] && [ "$p" != 0 ] && [ "$p" != "$2" ]; }
 procs_is() { [ "$(procs "$1")" -eq "$2" ]; }
 
 sleeper keep
 sleeper policy "RestartSec=1s"
 sleeper process
 sleeper gone
+sleeper wd
+sleeper typ
 sleeper backoff-changed
 printf '[Service]\nExecStart=/bin/sh -c "exit 1"\nRestartSec=30s\n' >"$UNITS/backoff-changed.service"
 unit slowgone <<EOF
@@ -28,9 +32,10 @@ EOF
 
 start_superd
 ok "superd answers" wait_for 10 sc health
-for u in keep policy process gone; do
+for u in keep policy process gone wd typ; do
 	ok "$u runs" wait_for 10 procs_is "$u" 1
 done
+wd=$(mainpid wd) typ=$(mainpid typ)
 ok "backoff-changed is in backoff" wait_for 10 bash -c "'$SUPERCTL' status backoff-changed | grep -q ' backoff '"
 keep=$(mainpid keep) policy=$(mainpid policy) process=$(mainpid process) gone=$(mainpid gone)
 
@@ -80,6 +85,8 @@ sleeper gone
 
 # --- the plan, then the reload ---------------------------------------------
 sleeper process "Environment=NEW=1"
+sleeper wd "WorkingDirectory=$T"
+sleeper typ "Type=exec"
 printf '[Service]\nExecStart=/bin/sh -c "exit 2"\nRestartSec=30s\n' >"$UNITS/backoff-changed.service"
 rm "$UNITS/gone.service" "$UNITS/slowgone.service"
 sleeper fresh
@@ -87,7 +94,8 @@ sleeper dormant "AutoStart=no"
 sc reload --dry-run >"$T/plan"; rc=$?
 is "$rc" 0 "reload --dry-run exits 0"
 for line in "Update policy.service" "Restart process.service" "Restart backoff-changed.service" \
-	"Stop gone.service" "Stop slowgone.service" "Start fresh.service" "Add dormant.service"; do
+	"Stop gone.service" "Stop slowgone.service" "Start fresh.service" "Add dormant.service" \
+	"Restart wd.service" "Restart typ.service"; do
 	ok "the plan says: $line" grep -qx "$line" "$T/plan"
 done
 ok "the plan does not mention the unchanged unit" bash -c "! grep -q keep '$T/plan'"
@@ -103,6 +111,10 @@ is "$(mainpid policy)" "$policy" "a policy-only change keeps the process"
 ok "and is in force" bash -c "'$SUPERCTL' show policy | grep -qx RestartUSec=5s"
 ok "a changed process is restarted" wait_for 10 bash -c "p=\$('$SUPERCTL' show process | sed -n 's/^MainPID=//p'); [ \"\$p\" != 0 ] && [ \"\$p\" != $process ]"
 ok "with one process, not two" test "$(procs process)" -eq 1
+ok "a changed WorkingDirectory= restarts the unit" wait_for 10 new_pid wd "$wd"
+ok "in its new working directory" bash -c "[ \"\$(readlink /proc/\$('$SUPERCTL' show wd | sed -n 's/^MainPID=//p')/cwd)\" = '$T' ]"
+ok "a changed Type= restarts the unit" wait_for 10 new_pid typ "$typ"
+ok "as Type=exec" bash -c "'$SUPERCTL' show typ | grep -qx Type=exec"
 ok "the old process is gone" gone "$process"
 ok "a removed unit's process is stopped" wait_for 10 gone "$gone"
 sc status gone >/dev/null 2>&1; is "$?" 4 "and the unit is gone"
@@ -114,7 +126,7 @@ ok "a new AutoStart unit is started" wait_for 10 procs_is fresh 1
 sc status dormant >"$T/out"; rc=$?
 is "$rc" 3 "a new AutoStart=no unit exists but is inactive"
 ok "a unit in backoff whose command changed runs the new command" wait_log "backoff-changed.service: main process exited with status 2"
-ok "the reload is summed up in the log" log_has "reloaded: 1 unit(s) started, 1 added, 2 stopped, 2 restarted, 1 updated in place"
+ok "the reload is summed up in the log" log_has "reloaded: 1 unit(s) started, 1 added, 2 stopped, 4 restarted, 1 updated in place"
 
 # --- removed units stop in reverse dependency order; a unit being stopped
 # when its settings change is not restarted ------------------------------
