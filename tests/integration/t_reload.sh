@@ -24,6 +24,7 @@ sleeper gone
 sleeper wd
 sleeper typ
 sleeper backoff-changed
+printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sh -c "echo run1 >>%s/once.log"\n' "$T" >"$UNITS/once.service"
 printf '[Service]\nExecStart=/bin/sh -c "exit 1"\nRestartSec=30s\n' >"$UNITS/backoff-changed.service"
 unit slowgone <<EOF
 [Service]
@@ -36,6 +37,7 @@ for u in keep policy process gone wd typ; do
 	ok "$u runs" wait_for 10 procs_is "$u" 1
 done
 wd=$(mainpid wd) typ=$(mainpid typ)
+ok "the oneshot once ran and is exited" wait_for 10 bash -c "'$SUPERCTL' show once | grep -qx State=exited"
 ok "backoff-changed is in backoff" wait_for 10 bash -c "'$SUPERCTL' status backoff-changed | grep -q ' backoff '"
 keep=$(mainpid keep) policy=$(mainpid policy) process=$(mainpid process) gone=$(mainpid gone)
 
@@ -87,6 +89,7 @@ sleeper gone
 sleeper process "Environment=NEW=1"
 sleeper wd "WorkingDirectory=$T"
 sleeper typ "Type=exec"
+printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sh -c "echo run2 >>%s/once.log"\n' "$T" >"$UNITS/once.service"
 printf '[Service]\nExecStart=/bin/sh -c "exit 2"\nRestartSec=30s\n' >"$UNITS/backoff-changed.service"
 rm "$UNITS/gone.service" "$UNITS/slowgone.service"
 sleeper fresh
@@ -95,7 +98,7 @@ sc reload --dry-run >"$T/plan"; rc=$?
 is "$rc" 0 "reload --dry-run exits 0"
 for line in "Update policy.service" "Restart process.service" "Restart backoff-changed.service" \
 	"Stop gone.service" "Stop slowgone.service" "Start fresh.service" "Add dormant.service" \
-	"Restart wd.service" "Restart typ.service"; do
+	"Restart wd.service" "Restart typ.service" "Update once.service"; do
 	ok "the plan says: $line" grep -qx "$line" "$T/plan"
 done
 ok "the plan does not mention the unchanged unit" bash -c "! grep -q keep '$T/plan'"
@@ -126,7 +129,15 @@ ok "a new AutoStart unit is started" wait_for 10 procs_is fresh 1
 sc status dormant >"$T/out"; rc=$?
 is "$rc" 3 "a new AutoStart=no unit exists but is inactive"
 ok "a unit in backoff whose command changed runs the new command" wait_log "backoff-changed.service: main process exited with status 2"
-ok "the reload is summed up in the log" log_has "reloaded: 1 unit(s) started, 1 added, 2 stopped, 4 restarted, 1 updated in place"
+ok "the reload is summed up in the log" log_has "reloaded: 1 unit(s) started, 1 added, 2 stopped, 4 restarted, 2 updated in place"
+# An exited oneshot (RemainAfterExit=yes) whose ExecStart= changed has done
+# its work: the reload does not run it again (as systemd); its next start
+# runs the new command.
+sc status >/dev/null
+ok "the exited oneshot whose ExecStart= changed is still exited" bash -c "'$SUPERCTL' show once | grep -qx State=exited"
+is "$(cat "$T/once.log")" run1 "and was not run again"
+sc restart once; is "$?" 0 "a restart of once"
+is "$(tr '\n' ' ' <"$T/once.log")" "run1 run2 " "runs the new command"
 
 # --- removed units stop in reverse dependency order; a unit being stopped
 # when its settings change is not restarted ------------------------------
@@ -155,7 +166,10 @@ ExecStart=$(svc --name draining --term-delay 1 --term-exit 0)
 Environment=CHANGED=1
 EOF
 rm "$UNITS/db.service" "$UNITS/app.service"
+sc reload --dry-run >"$T/plan"
+ok "the plan for a unit being stopped whose Environment= changed: Update" grep -qx "Update draining.service" "$T/plan"
 sc reload; is "$?" 0 "reload while a unit is stopping"
+ok "it counts as updated in place, not restarted" log_has "reloaded: 0 unit(s) started, 0 added, 2 stopped, 0 restarted, 1 updated in place"
 ok "db and app got their stop signal" wait_for 10 bash -c "grep -q '^signal name=db ' '$SVCLOG' && grep -q '^signal name=app ' '$SVCLOG'"
 sigt() { awk -v n="name=$1" '$1 == "signal" && $2 == n { print int(substr($4, 3) / 1000000); exit }' "$SVCLOG"; }
 ok "the removed app (ordered after db) stopped before db ($(sigt app) ms, $(sigt db) ms)" test $(($(sigt db) - $(sigt app))) -ge 290
