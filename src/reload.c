@@ -176,8 +176,11 @@ reload_apply(struct superd *sd, bool dry_run, struct buf *out)
 			actions[i] = c->auto_start ? RELOAD_START : RELOAD_ADD;
 		else if (!unitfile_same_process(u->cfg, c))
 			/* Only what is meant to run restarts; the others use the
-			 * new settings when they next start. */
-			actions[i] = u->want_up ? RELOAD_RESTART : RELOAD_UPDATE;
+			 * new settings when they next start. So does a oneshot
+			 * that has done its work (exited, RemainAfterExit=yes):
+			 * as with systemd, a reload does not run it again. */
+			actions[i] = u->want_up && u->state != UNIT_EXITED ? RELOAD_RESTART
+									  : RELOAD_UPDATE;
 		else if (u->cfg->content_hash == c->content_hash &&
 			 strcmp(u->cfg->path, c->path) == 0)
 			/* The same file and the same resulting process: what the

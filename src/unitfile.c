@@ -1707,6 +1707,7 @@ unitfile_same_process(const struct unit_config *a, const struct unit_config *b)
 	       strv_eq(&a->environment, &b->environment) &&
 	       strv_eq(&a->dirs[0], &b->dirs[0]) && strv_eq(&a->dirs[1], &b->dirs[1]) &&
 	       strv_eq(&a->dirs[2], &b->dirs[2]) &&
+	       memcmp(a->dir_mode, b->dir_mode, sizeof(a->dir_mode)) == 0 &&
 	       strv_eq(&a->environment_files, &b->environment_files) &&
 	       strv_eq(&a->pass_environment, &b->pass_environment) &&
 	       strv_eq(&a->unset_environment, &b->unset_environment) &&

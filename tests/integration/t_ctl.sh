@@ -335,6 +335,33 @@ terms=$(count_in "$SVCLOG" "^signal name=slowready sig=TERM")
 sc kill slowready; is "$?" 0 "kill without -s exits 0"
 ok "the default signal is SIGTERM" wait_count "$SVCLOG" "^signal name=slowready sig=TERM" $((terms + 1))
 ok "and no other signal was sent" bash -c "! grep '^signal name=slowready ' '$SVCLOG' | grep -qv 'sig=TERM'"
+# kill signals the unit's whole process group: kgrp's child, in its
+# group, dies of SIGUSR2 too; with KillMode=process only kproc's main
+# process gets it, and its child lives on.
+unit kgrp <<EOF
+[Service]
+ExecStart=$(svc --name kgrp --fork-child)
+EOF
+unit kproc <<EOF
+[Service]
+ExecStart=$(svc --name kproc --fork-child)
+KillMode=process
+EOF
+sc reload >/dev/null; is "$?" 0 "kgrp and kproc added"
+ok "kgrp and kproc run with a child each" wait_for 10 bash -c "grep -q '^child name=kgrp ' '$SVCLOG' && grep -q '^child name=kproc ' '$SVCLOG'"
+kgrp_child=$(field "$(grep '^child name=kgrp ' "$SVCLOG")" pid)
+kproc_child=$(field "$(grep '^child name=kproc ' "$SVCLOG")" pid)
+kproc=$(pid_of kproc)
+sc kill kgrp -s USR2; is "$?" 0 "kill kgrp -s USR2 exits 0"
+ok "kgrp's main process got SIGUSR2" wait_svc "^signal name=kgrp sig=USR2"
+ok "and so did its child, in its process group (it died of it)" wait_for 10 gone "$kgrp_child"
+sc kill kproc -s USR2; is "$?" 0 "kill kproc -s USR2 exits 0"
+ok "kproc's main process got SIGUSR2" wait_svc "^signal name=kproc sig=USR2"
+ok "with KillMode=process its child did not" alive "$kproc_child"
+ok "and the main process lives on" alive "$kproc"
+rm "$UNITS/kgrp.service" "$UNITS/kproc.service"
+sc reload >/dev/null
+kill -KILL "$kproc_child" 2>/dev/null
 sc reload web; is "$?" 0 "reload UNIT sends ReloadSignal= (SIGHUP)"
 ok "the unit got SIGHUP" wait_svc "^signal name=web sig=HUP"
 before=$(sc show web | sed -n 's/^MainPID=//p')

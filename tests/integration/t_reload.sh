@@ -13,13 +13,18 @@ sleeper() { # sleeper NAME [EXTRA-SERVICE-LINES]
 }
 procs() { pgrep -c -f "^$T/p-$1( |$)" || true; }
 mainpid() { sc show "$1" | sed -n 's/^MainPID=//p'; }
+# new_pid UNIT OLD: UNIT runs a process that is not OLD.
+new_pid() { local p; p=$(mainpid "$1"); [ -n "$p" ] && [ "$p" != 0 ] && [ "$p" != "$2" ]; }
 procs_is() { [ "$(procs "$1")" -eq "$2" ]; }
 
 sleeper keep
 sleeper policy "RestartSec=1s"
 sleeper process
 sleeper gone
+sleeper wd
+sleeper typ
 sleeper backoff-changed
+printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sh -c "echo run1 >>%s/once.log"\n' "$T" >"$UNITS/once.service"
 printf '[Service]\nExecStart=/bin/sh -c "exit 1"\nRestartSec=30s\n' >"$UNITS/backoff-changed.service"
 unit slowgone <<EOF
 [Service]
@@ -28,15 +33,42 @@ EOF
 
 start_superd
 ok "superd answers" wait_for 10 sc health
-for u in keep policy process gone; do
+for u in keep policy process gone wd typ; do
 	ok "$u runs" wait_for 10 procs_is "$u" 1
 done
+wd=$(mainpid wd) typ=$(mainpid typ)
+ok "the oneshot once ran and is exited" wait_for 10 bash -c "'$SUPERCTL' show once | grep -qx State=exited"
 ok "backoff-changed is in backoff" wait_for 10 bash -c "'$SUPERCTL' status backoff-changed | grep -q ' backoff '"
 keep=$(mainpid keep) policy=$(mainpid policy) process=$(mainpid process) gone=$(mainpid gone)
 
 # --- an invalid configuration changes nothing -----------------------------
+# Besides the broken unit, the batch holds a change of every kind, each of
+# which would show were any of it applied: a policy-only change, a running
+# unit's file removed, a new AutoStart unit, an Environment= change of a
+# running unit.
 sleeper policy "RestartSec=5s"
+rm "$UNITS/gone.service"
+sleeper newbie
+sleeper process "Environment=BATCH=1"
 printf '[Service]\nRestartSec=soon\n' >"$UNITS/broken.service"
+unchanged() { # unchanged WHEN: the checks that nothing of the batch was applied
+	sc status >/dev/null 2>&1 # a round trip: whatever the reload did is done
+	is "$(mainpid gone)" "$gone" "$1: the removed unit still runs, same PID"
+	ok "$1: with one process" procs_is gone 1
+	ok "$1: and is active, not stopping" bash -c "'$SUPERCTL' show gone | grep -qx State=active"
+	sc status newbie >/dev/null 2>&1
+	is "$?" 4 "$1: the new unit is unknown"
+	ok "$1: and has no process" procs_is newbie 0
+	is "$(mainpid process)" "$process" "$1: the unit whose Environment= changed kept its PID"
+	ok "$1: is active, not restarting" bash -c "'$SUPERCTL' show process | grep -qx State=active"
+	ok "$1: and its old environment" bash -c "! tr '\\0' '\\n' </proc/$process/environ | grep -q '^BATCH='"
+}
+sc reload --dry-run >"$T/out" 2>"$T/err"; rc=$?
+is "$rc" 1 "reload --dry-run of an invalid configuration exits 1"
+ok "it prints the errors as FILE:LINE" grep -q "broken.service:2: invalid RestartSec=soon" "$T/err"
+ok "and no plan" test ! -s "$T/out"
+unchanged "after the invalid dry run"
+ok "the old policy is still in force after the dry run" bash -c "'$SUPERCTL' show policy | grep -qx RestartUSec=1s"
 sc reload 2>"$T/err"; rc=$?
 is "$rc" 1 "reload of an invalid configuration exits 1"
 ok "it prints the errors as FILE:LINE" grep -q "broken.service:2: invalid RestartSec=soon" "$T/err"
@@ -44,13 +76,20 @@ ok "and names the missing ExecStart=" grep -q "broken.service:1: missing ExecSta
 ok "the errors are logged as FILE:LINE" log_has "error: .*broken.service:2: invalid RestartSec=soon"
 is "$(mainpid keep)-$(mainpid policy)-$(mainpid process)-$(mainpid gone)" "$keep-$policy-$process-$gone" "every PID is unchanged"
 ok "the old configuration is still in force" bash -c "'$SUPERCTL' show policy | grep -qx RestartUSec=1s"
+unchanged "after the invalid reload"
+invalid=$(count_in "$LOG" "reload: configuration invalid (2 error(s)); nothing changed")
 kill -HUP "$SD_PID"
-ok "SIGHUP with an invalid configuration logs that nothing changed" wait_log "reload: configuration invalid (2 error(s)); nothing changed"
+ok "SIGHUP with an invalid configuration logs that nothing changed" wait_count "$LOG" "reload: configuration invalid (2 error(s)); nothing changed" $((invalid + 1))
 is "$(mainpid keep)-$(mainpid policy)-$(mainpid process)-$(mainpid gone)" "$keep-$policy-$process-$gone" "every PID is unchanged after SIGHUP too"
-rm "$UNITS/broken.service"
+unchanged "after the invalid SIGHUP"
+rm "$UNITS/broken.service" "$UNITS/newbie.service"
+sleeper gone
 
 # --- the plan, then the reload ---------------------------------------------
 sleeper process "Environment=NEW=1"
+sleeper wd "WorkingDirectory=$T"
+sleeper typ "Type=exec"
+printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sh -c "echo run2 >>%s/once.log"\n' "$T" >"$UNITS/once.service"
 printf '[Service]\nExecStart=/bin/sh -c "exit 2"\nRestartSec=30s\n' >"$UNITS/backoff-changed.service"
 rm "$UNITS/gone.service" "$UNITS/slowgone.service"
 sleeper fresh
@@ -58,7 +97,8 @@ sleeper dormant "AutoStart=no"
 sc reload --dry-run >"$T/plan"; rc=$?
 is "$rc" 0 "reload --dry-run exits 0"
 for line in "Update policy.service" "Restart process.service" "Restart backoff-changed.service" \
-	"Stop gone.service" "Stop slowgone.service" "Start fresh.service" "Add dormant.service"; do
+	"Stop gone.service" "Stop slowgone.service" "Start fresh.service" "Add dormant.service" \
+	"Restart wd.service" "Restart typ.service" "Update once.service"; do
 	ok "the plan says: $line" grep -qx "$line" "$T/plan"
 done
 ok "the plan does not mention the unchanged unit" bash -c "! grep -q keep '$T/plan'"
@@ -74,6 +114,10 @@ is "$(mainpid policy)" "$policy" "a policy-only change keeps the process"
 ok "and is in force" bash -c "'$SUPERCTL' show policy | grep -qx RestartUSec=5s"
 ok "a changed process is restarted" wait_for 10 bash -c "p=\$('$SUPERCTL' show process | sed -n 's/^MainPID=//p'); [ \"\$p\" != 0 ] && [ \"\$p\" != $process ]"
 ok "with one process, not two" test "$(procs process)" -eq 1
+ok "a changed WorkingDirectory= restarts the unit" wait_for 10 new_pid wd "$wd"
+ok "in its new working directory" bash -c "[ \"\$(readlink /proc/\$('$SUPERCTL' show wd | sed -n 's/^MainPID=//p')/cwd)\" = '$T' ]"
+ok "a changed Type= restarts the unit" wait_for 10 new_pid typ "$typ"
+ok "as Type=exec" bash -c "'$SUPERCTL' show typ | grep -qx Type=exec"
 ok "the old process is gone" gone "$process"
 ok "a removed unit's process is stopped" wait_for 10 gone "$gone"
 sc status gone >/dev/null 2>&1; is "$?" 4 "and the unit is gone"
@@ -85,7 +129,15 @@ ok "a new AutoStart unit is started" wait_for 10 procs_is fresh 1
 sc status dormant >"$T/out"; rc=$?
 is "$rc" 3 "a new AutoStart=no unit exists but is inactive"
 ok "a unit in backoff whose command changed runs the new command" wait_log "backoff-changed.service: main process exited with status 2"
-ok "the reload is summed up in the log" log_has "reloaded: 1 unit(s) started, 1 added, 2 stopped, 2 restarted, 1 updated in place"
+ok "the reload is summed up in the log" log_has "reloaded: 1 unit(s) started, 1 added, 2 stopped, 4 restarted, 2 updated in place"
+# An exited oneshot (RemainAfterExit=yes) whose ExecStart= changed has done
+# its work: the reload does not run it again (as systemd); its next start
+# runs the new command.
+sc status >/dev/null
+ok "the exited oneshot whose ExecStart= changed is still exited" bash -c "'$SUPERCTL' show once | grep -qx State=exited"
+is "$(cat "$T/once.log")" run1 "and was not run again"
+sc restart once; is "$?" 0 "a restart of once"
+is "$(tr '\n' ' ' <"$T/once.log")" "run1 run2 " "runs the new command"
 
 # --- removed units stop in reverse dependency order; a unit being stopped
 # when its settings change is not restarted ------------------------------
@@ -114,7 +166,10 @@ ExecStart=$(svc --name draining --term-delay 1 --term-exit 0)
 Environment=CHANGED=1
 EOF
 rm "$UNITS/db.service" "$UNITS/app.service"
+sc reload --dry-run >"$T/plan"
+ok "the plan for a unit being stopped whose Environment= changed: Update" grep -qx "Update draining.service" "$T/plan"
 sc reload; is "$?" 0 "reload while a unit is stopping"
+ok "it counts as updated in place, not restarted" log_has "reloaded: 0 unit(s) started, 0 added, 2 stopped, 0 restarted, 1 updated in place"
 ok "db and app got their stop signal" wait_for 10 bash -c "grep -q '^signal name=db ' '$SVCLOG' && grep -q '^signal name=app ' '$SVCLOG'"
 sigt() { awk -v n="name=$1" '$1 == "signal" && $2 == n { print int(substr($4, 3) / 1000000); exit }' "$SVCLOG"; }
 ok "the removed app (ordered after db) stopped before db ($(sigt app) ms, $(sigt db) ms)" test $(($(sigt db) - $(sigt app))) -ge 290
@@ -143,18 +198,36 @@ for i in 1 2 3; do
 done
 sc reload
 ok "the crash loops are running" wait_log "crash3.service: restarting in"
-for i in $(seq 1 50); do
-	# Every other reload flips a unit's command, and adds or removes one.
-	if [ $((i % 2)) -eq 0 ]; then
-		sleeper flip "Environment=ROUND=$i"
-		sleeper storm-extra
-	else
-		sleeper flip
-		rm -f "$UNITS/storm-extra.service"
-	fi
+# A writer in the background flips a unit's command and adds or removes
+# one, round after round, while 50 SIGHUPs come in a tight loop; the loop
+# forks nothing (nap reads with a timeout from a pipe nobody writes).
+(
+	i=0
+	while [ ! -e "$T/storm.stop" ]; do
+		i=$((i + 1))
+		if [ $((i % 2)) -eq 0 ]; then
+			sleeper flip "Environment=ROUND=$i"
+			sleeper storm-extra
+		else
+			sleeper flip
+			rm -f "$UNITS/storm-extra.service"
+		fi
+		echo "$i" >"$T/storm.rounds"
+	done
+) &
+writer=$!
+ok "the storm's writer is at work" wait_for 10 test -s "$T/storm.rounds"
+exec {nap_fd}<> <(:)
+t0=${EPOCHREALTIME//[!0-9]/}
+for ((i = 1; i <= 50; i++)); do
 	kill -HUP "$SD_PID"
-	sleep 0.02
+	read -r -t 0.002 -u "$nap_fd" _
 done
+t1=${EPOCHREALTIME//[!0-9]/}
+: >"$T/storm.stop"
+wait "$writer"
+echo "# 50 SIGHUPs in $(((t1 - t0) / 1000)) ms, the writer at round $(cat "$T/storm.rounds")"
+ok "the 50 SIGHUPs came within one second ($(((t1 - t0) / 1000)) ms)" test $(((t1 - t0) / 1000)) -le 1000
 # The last state: flip with no environment, storm-extra removed.
 sleeper flip
 rm -f "$UNITS/storm-extra.service"
@@ -174,4 +247,29 @@ done
 is "$(mainpid keep)" "$keep" "the unchanged unit kept its process through all of it"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
+
+# --- ControlSocket= and PIDFile= from superd.conf cannot change live ---------
+# superd runs without -s and -p here: both come from the file.
+mkdir "$T/units2"
+printf '[superd]\nControlSocket=%s/c1.sock\nPIDFile=%s/c1.pid\n' "$T" "$T" >"$T/superd.conf"
+"$SUPERD" -c "$T/superd.conf" -u "$T/units2" >>"$LOG" 2>&1 &
+SD_PID=$!
+ok "superd answers on the ControlSocket= of its superd.conf" wait_for 10 sc -s "$T/c1.sock" health
+ok "and wrote the PIDFile= of its superd.conf" wait_for 10 bash -c "[ \"\$(cat '$T/c1.pid')\" = $SD_PID ]"
+printf '[superd]\nControlSocket=%s/c2.sock\nPIDFile=%s/c2.pid\n' "$T" "$T" >"$T/superd.conf"
+sc -s "$T/c1.sock" reload 2>"$T/err"; rc=$?
+is "$rc" 0 "a reload that changes ControlSocket= and PIDFile= still succeeds"
+ok "it warns that it keeps the old socket" grep -q "warning: ControlSocket= cannot change while superd runs; keeping $T/c1.sock" "$T/err"
+ok "the warning is logged" log_has "reload: ControlSocket= cannot change while superd runs; keeping $T/c1.sock"
+ok "and that it keeps the old PID file" grep -q "warning: PIDFile= cannot change while superd runs; keeping $T/c1.pid" "$T/err"
+ok "logged too" log_has "reload: PIDFile= cannot change while superd runs; keeping $T/c1.pid"
+sc -s "$T/c1.sock" status >/dev/null 2>&1 # a round trip after the reload
+ok "the old socket still answers" sc -s "$T/c1.sock" health
+ok "the new socket path is not created" test ! -e "$T/c2.sock"
+is "$(cat "$T/c1.pid" 2>/dev/null)" "$SD_PID" "the old PID file still holds superd's PID"
+ok "the new PID file is not created" test ! -e "$T/c2.pid"
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
+ok "the PID file removed at exit is the old one" test ! -e "$T/c1.pid"
+ok "the old socket is removed at exit" test ! -e "$T/c1.sock"
 done_testing

@@ -7,6 +7,15 @@
 # faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL) kill superd as any program.
 . "$TOP_SRCDIR/tests/integration/lib.sh"
 
+# never_got SIGNAL UNIT...: one check per UNIT (none of which lists SIGNAL).
+never_got() {
+	local sig=$1 u
+	shift
+	for u in "$@"; do
+		ok "$u, which does not list $sig, never received it" bash -c "! grep -q '^signal name=$u sig=$sig ' '$SVCLOG'"
+	done
+}
+
 cat >"$T/superd.conf" <<EOF
 [superd]
 ForwardSignals=USR2
@@ -64,6 +73,44 @@ ok "superd survived every signal" alive "$SD_PID"
 ok "a unit with an empty ForwardSignals= got nothing" bash -c "! grep -q '^signal name=none ' '$SVCLOG'"
 ok "fw got nothing it did not list" bash -c "! grep -Eq '^signal name=fw sig=(USR2|QUIT)' '$SVCLOG'"
 ok "default got only USR2" test "$(grep -c '^signal name=default ' "$SVCLOG")" -eq 1
+never_got HUP fwproc
+never_got WINCH fwproc
+never_got USR2 fwproc
+
+# --- ForwardSignals= changed by a reload, in a unit and in superd.conf -------
+# fwproc trades USR1 for WINCH; superd.conf's default trades USR2 for QUIT.
+# Both are policy-only: no process restarts.
+fwproc=$(pid_of fwproc) default=$(pid_of default)
+unit fwproc <<EOF
+[Service]
+ExecStart=$(svc --name fwproc --fork-child)
+ForwardSignals=WINCH
+KillMode=process
+EOF
+printf '[superd]\nForwardSignals=QUIT\n' >"$T/superd.conf"
+reloads=$(count_in "$LOG" "reloaded: ")
+kill -HUP "$SD_PID"
+ok "the reload is done" wait_count "$LOG" "reloaded: " $((reloads + 1))
+ok "it changed fwproc in place" log_has "reloaded: 0 unit(s) started, 0 added, 0 stopped, 0 restarted, 1 updated in place"
+ok "fwproc keeps its process" alive "$fwproc"
+ok "and so does default" alive "$default"
+is "$(grep -c '^start name=fwproc ' "$SVCLOG")-$(grep -c '^start name=default ' "$SVCLOG")" 1-1 "neither was started again"
+kill -USR1 "$SD_PID"
+ok "USR1 is still relayed to fw" wait_count "$SVCLOG" "^signal name=fw sig=USR1" 2
+kill -WINCH "$SD_PID"
+ok "WINCH, which fwproc now lists, reaches it" wait_svc "^signal name=fwproc sig=WINCH"
+# (A USR1 relayed before it would have been there first.)
+is "$(grep -c '^signal name=fwproc sig=USR1' "$SVCLOG")" 1 "but USR1 no longer reaches fwproc, which dropped it"
+kill -USR2 "$SD_PID"
+kill -QUIT "$SD_PID"
+ok "QUIT, superd.conf's new default, reaches default" wait_svc "^signal name=default sig=QUIT"
+# The signals a shell sends in a row can merge into one round of superd's
+# relaying, so the checks of what did not arrive wait for a later WINCH.
+kill -WINCH "$SD_PID"
+ok "a WINCH after them reaches fw" wait_count "$SVCLOG" "^signal name=fw sig=WINCH" 5
+is "$(grep -c '^signal name=default sig=USR2' "$SVCLOG")" 1 "the old default USR2 no longer reaches default"
+never_got QUIT fw fwproc none
+ok "a unit with an empty ForwardSignals= still got nothing" bash -c "! grep -q '^signal name=none ' '$SVCLOG'"
 
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
@@ -98,14 +145,6 @@ EOF
 # sigs_of UNIT: the signals UNIT logged, in order, on one line.
 sigs_of() { sed -n "s/^signal name=$1 sig=\([A-Z0-9]*\) .*/\1/p" "$SVCLOG" | tr '\n' ' ' | sed 's/ $//'; }
 sig_t() { sed -n "s/^signal name=$1 sig=$2 t=\([0-9]*\).*/\1/p" "$SVCLOG" | head -n 1; }
-# never_got SIGNAL UNIT...: one check per UNIT (none of which lists SIGNAL).
-never_got() {
-	local sig=$1 u
-	shift
-	for u in "$@"; do
-		ok "$u, which does not list $sig, never received it" bash -c "! grep -q '^signal name=$u sig=$sig ' '$SVCLOG'"
-	done
-}
 
 start_superd
 ok "lst, oth and non are up" wait_for 10 bash -c "grep -q '^start name=lst ' '$SVCLOG' && grep -q '^start name=oth ' '$SVCLOG' && grep -q '^start name=non ' '$SVCLOG'"

@@ -1579,6 +1579,129 @@ test_names(void)
 	CHECK(!unitfile_forwardable(SIGKILL) && !unitfile_forwardable(SIGCHLD));
 }
 
+/* unitfile_same_process(), which a reload uses to choose between a restart
+ * and an update in place (SPEC §5.1): one key added to a base unit, or one
+ * value changed, and the answer for each. */
+static void
+test_same_process(void)
+{
+	static const char base[] = "[Service]\nExecStart=/bin/sleep 1\n";
+	static const struct {
+		const char *extra; /* appended to base for the second unit */
+		bool same;
+	} cases[] = {
+		/* What the process is made of: a restart. */
+		{"Type=exec\n", false},
+		{"ExecStartPre=/bin/true\n", false},
+		{"ExecStartPost=/bin/true\n", false},
+		{"ExecReload=/bin/true\n", false},
+		{"ExecStop=/bin/true\n", false},
+		{"Environment=A=1\n", false},
+		{"EnvironmentFile=-/nonexistent/web.env\n", false},
+		{"PassEnvironment=HOME\n", false},
+		{"UnsetEnvironment=HOME\n", false},
+		{"User=nobody\n", false},
+		{"Group=nogroup\n", false},
+		{"SupplementaryGroups=nogroup\n", false},
+		{"WorkingDirectory=/tmp\n", false},
+		{"WorkingDirectory=-/tmp\n", false},
+		{"UMask=0077\n", false},
+		{"LimitNOFILE=512\n", false},
+		{"LimitCORE=0\n", false},
+		{"LimitNPROC=100\n", false},
+		{"Nice=5\n", false},
+		{"NoNewPrivileges=yes\n", false},
+		{"StandardOutput=null\n", false},
+		{"StandardError=null\n", false},
+		{"RuntimeDirectory=web\n", false},
+		{"StateDirectory=web\n", false},
+		{"LogsDirectory=web\n", false},
+		/* Policy only: an update in place. */
+		{"Restart=always\n", true},
+		{"RestartSec=5s\n", true},
+		{"RestartMaxDelaySec=1min\n", true},
+		{"RestartResetSec=1min\n", true},
+		{"TimeoutStartSec=5s\n", true},
+		{"TimeoutStopSec=5s\n", true},
+		{"TimeoutSec=5s\n", true},
+		{"ForwardSignals=USR2\n", true},
+		{"KillSignal=SIGINT\n", true},
+		{"KillMode=process\n", true},
+		{"ReloadSignal=SIGUSR1\n", true},
+		{"WatchdogSec=10s\n", true},
+		{"NotifyAccess=all\n", true},
+		{"RedactEnvironment=A\n", true},
+		{"WritePIDFile=/run/web.pid\n", true},
+		{"AutoStart=no\n", true},
+		{"StartLimitBurst=3\n", true},
+		{"FailureAction=exit\n", true},
+		{"[Unit]\nDescription=The web server\n", true},
+		{"[Unit]\nAfter=db.service\n", true},
+	};
+	struct diag d = {0};
+	struct unit_config *a = load_text(base, &d);
+
+	CHECK(a != NULL);
+	CHECK_INT_EQ(d.errors, 0);
+	diag_free(&d);
+	if (a == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[512];
+		snprintf(text, sizeof(text), "%s%s", base, cases[i].extra);
+		struct unit_config *b = load_text(text, &d);
+		if (!CHECK(b != NULL && d.errors == 0)) {
+			fprintf(stderr, "    with %s", cases[i].extra);
+			diag_dump(&d);
+		} else if (!CHECK(unitfile_same_process(a, b) == cases[i].same) ||
+			   !CHECK(unitfile_same_process(b, a) == cases[i].same)) {
+			fprintf(stderr, "    with %s", cases[i].extra);
+		}
+		unitfile_free(b);
+		diag_free(&d);
+	}
+	/* A changed value, not only a new key. */
+	static const char *const pairs[][2] = {
+		{"ExecStart=/bin/sleep 2\n", "ExecStart=/bin/sleep 3\n"},
+		{"Environment=A=1\n", "Environment=A=2\n"},
+		{"User=nobody\n", "User=root\n"},
+		{"WorkingDirectory=/tmp\n", "WorkingDirectory=/\n"},
+		{"Type=exec\n", "Type=notify\n"},
+		{"UMask=0077\n", "UMask=0027\n"},
+		{"LimitNOFILE=512\n", "LimitNOFILE=1024\n"},
+		{"RuntimeDirectory=web\nRuntimeDirectoryMode=0700\n",
+		 "RuntimeDirectory=web\nRuntimeDirectoryMode=0750\n"},
+		{"StateDirectory=web\nStateDirectoryMode=0700\n",
+		 "StateDirectory=web\nStateDirectoryMode=0750\n"},
+		{"LogsDirectory=web\nLogsDirectoryMode=0700\n",
+		 "LogsDirectory=web\nLogsDirectoryMode=0750\n"},
+	};
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		char text[512];
+		struct unit_config *x, *y;
+		snprintf(text, sizeof(text), "[Service]\nExecStart=/bin/sleep 1\n%s", pairs[i][0]);
+		if (strncmp(pairs[i][0], "ExecStart=", 10) == 0)
+			snprintf(text, sizeof(text), "[Service]\n%s", pairs[i][0]);
+		x = load_text(text, &d);
+		CHECK_INT_EQ(d.errors, 0);
+		diag_free(&d);
+		snprintf(text, sizeof(text), "[Service]\nExecStart=/bin/sleep 1\n%s", pairs[i][1]);
+		if (strncmp(pairs[i][1], "ExecStart=", 10) == 0)
+			snprintf(text, sizeof(text), "[Service]\n%s", pairs[i][1]);
+		y = load_text(text, &d);
+		CHECK_INT_EQ(d.errors, 0);
+		diag_free(&d);
+		if (CHECK(x != NULL && y != NULL) && !CHECK(!unitfile_same_process(x, y)))
+			fprintf(stderr, "    %s vs %s", pairs[i][0], pairs[i][1]);
+		/* And a unit is the same process as itself. */
+		if (x != NULL)
+			CHECK(unitfile_same_process(x, x));
+		unitfile_free(x);
+		unitfile_free(y);
+	}
+	unitfile_free(a);
+}
+
 int
 main(void)
 {
@@ -1608,6 +1731,7 @@ main(void)
 	test_exec_start_rules();
 	test_syntax();
 	test_names();
+	test_same_process();
 
 	unlink(unit_path);
 	unlink(env_path);
