@@ -28,7 +28,7 @@ printf '[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sh -c "echo
 printf '[Service]\nExecStart=/bin/sh -c "exit 1"\nRestartSec=30s\n' >"$UNITS/backoff-changed.service"
 unit slowgone <<EOF
 [Service]
-ExecStart=$(svc --name slowgone --term-delay 1 --term-exit 0)
+ExecStart=$(svc --name slowgone --term-delay 4 --term-exit 0)
 EOF
 
 start_superd
