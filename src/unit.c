@@ -1128,23 +1128,21 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	}
 	argv = argv_with_mainpid(cmd, u->pid, &oom);
 	path = spawn_resolve(cmd->path, unitfile_getenv(cfg, "PATH", 4));
+	bool own_out = false, own_err = false;
+	plan.stdout_fd = plan.stderr_fd = -1;
 	if (path == NULL || oom) {
 		log_err(u->name, "cannot start: out of memory");
-		free(path);
-		free(home);
-		free_argv(argv);
-		errno = ENOMEM;
-		return -1;
+		pid = -1;
+		saved = ENOMEM;
+		goto out;
 	}
 	if (argv)
 		plan.argv = argv;
 	plan.path = path;
-	bool own_out, own_err;
 	const char *err_spec = cfg->standard_error;
 	if (err_spec == NULL || strcmp(err_spec, "inherit") == 0)
 		err_spec = cfg->standard_output; /* as systemd: stderr follows stdout */
 	plan.stdout_fd = output_fd(u, cfg->standard_output, false, &own_out, &ids);
-	own_err = false;
 	if (cfg->standard_output != NULL && err_spec != NULL &&
 	    strcmp(err_spec, cfg->standard_output) == 0 &&
 	    strncmp(cfg->standard_output, "journal", 7) != 0)
@@ -1155,19 +1153,15 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 		plan.stderr_fd = plan.stdout_fd == -2 ? -2
 						      : output_fd(u, err_spec, true, &own_err, &ids);
 	if (plan.stdout_fd == -2 || plan.stderr_fd == -2) {
+		pid = -1;
 		saved = errno; /* output_fd() has logged it */
-		if (plan.stdout_fd >= 0 && own_out)
-			close(plan.stdout_fd);
-		free(path);
-		free(home);
-		free_argv(argv);
-		errno = saved;
-		return -1;
+		goto out;
 	}
 	pid = spawn_start(&plan, fd);
 	saved = errno;
 	if (pid < 0) /* the pipe or the clone: EMFILE, EAGAIN, ENOMEM */
 		log_err_errno(u->name, "cannot start a process");
+out:
 	free(user_envp);
 	for (int i = 0; i < 4; i++)
 		free(uvars[i]);

@@ -33,7 +33,7 @@ EOF
 # exits 0 on its own and is not restarted.
 unit brief <<EOF
 [Service]
-ExecStart=$(svc --name brief --run 0.3)
+ExecStart=/bin/sh -c 'until [ -e $T/brief-go ]; do sleep 0.05; done; exec $(svc --name brief --run 0)'
 WritePIDFile=$T/brief.pid
 Restart=no
 AutoStart=no
@@ -87,9 +87,12 @@ ok "an unwritable WritePIDFile= is logged with its cause" wait_log "nodir.servic
 ok "and the unit runs anyway" sc is-active nodir
 # A unit that ends on its own, not by superctl stop: the file goes too.
 sc start --no-block brief
-ok "a unit with Restart=no starts" wait_svc "^start name=brief "
-ok "its WritePIDFile= holds its PID" wait_for 10 filed "$T/brief.pid" "$(pid_of brief)"
+ok "a unit with Restart=no starts" wait_for 10 sc is-active brief
+brief=$(sc show brief | sed -n 's/^MainPID=//p')
+ok "its WritePIDFile= holds its PID" wait_for 10 filed "$T/brief.pid" "$brief"
+touch "$T/brief-go"
 ok "it exits on its own" wait_svc "^exit name=brief "
+ok "the same process (sh exec'd testsvc)" test "$(pid_of brief)" = "$brief"
 ok "and the file is removed once it has exited" wait_for 10 test ! -e "$T/brief.pid"
 is "$(count_in "$SVCLOG" "^start name=brief ")" 1 "it was not restarted"
 stop_superd
