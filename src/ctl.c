@@ -13,9 +13,11 @@
 #include <malloc.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1159,6 +1161,56 @@ probe_running(const struct sockaddr_un *sa)
 	return pid;
 }
 
+/* Take the lock file path + ".lock" (created if missing) for this superd's
+ * lifetime. It is never removed: a superd that removed it at exit could
+ * let two newcomers lock two different files. Returns 0; the PID of the
+ * superd that holds it if the probe can name it, or -2 if it cannot; -1
+ * on any other error (logged). */
+static pid_t
+lock_socket(struct superd *sd, const char *path)
+{
+	char lock[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", path) >= sizeof(lock)) {
+		log_err(NULL, "control socket path too long for its lock file: %s", path);
+		return -1;
+	}
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+	if (fd < 0) {
+		log_err_errno(NULL, "cannot open the control socket lock %s", lock);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		log_err_errno(NULL, "cannot stat the control socket lock %s", lock);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_err(NULL, "control socket lock %s is not a regular file; not starting", lock);
+		close(fd);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EINTR)
+			continue;
+		int saved = errno;
+		close(fd);
+		if (saved == EWOULDBLOCK) {
+			struct sockaddr_un sa = {.sun_family = AF_UNIX};
+			strcpy(sa.sun_path, path);
+			pid_t other = probe_running(&sa);
+			return other > 0 ? other : -2;
+		}
+		errno = saved;
+		log_err_errno(NULL, "cannot lock %s", lock);
+		return -1;
+	}
+	sd->ctl_lock_fd = fd;
+	return 0;
+}
+
 int
 ctl_open(struct superd *sd, const char *path, mode_t mode, const char *group)
 {
@@ -1200,20 +1252,34 @@ ctl_open(struct superd *sd, const char *path, mode_t mode, const char *group)
 			path, what);
 		return -1;
 	}
+	/* The default directory ($runstatedir) may not exist yet on a fresh
+	 * system or under a local prefix. */
+	if (mkdir_parents(path) < 0) {
+		log_err_errno(NULL, "cannot create the directory of the control socket %s", path);
+		return -1;
+	}
+	/* Probing the socket, then removing a stale one, then binding is not
+	 * atomic: two superds started at once on a stale file could both get
+	 * past the probe. The lock beside the socket decides which one runs;
+	 * it is held until superd exits. */
+	if ((other = lock_socket(sd, path)) != 0) {
+		if (other > 0)
+			log_err(NULL, "another superd (pid %ld) is already running on %s; not starting",
+				(long)other, path);
+		else if (other == -2)
+			log_err(NULL, "another superd is already running on %s (it holds %s.lock); "
+				      "not starting", path, path);
+		return other > 0 ? -2 : other;
+	}
 	other = probe_running(&sa);
 	if (other > 0) {
+		/* A superd that does not take the lock (an older version). */
 		log_err(NULL, "another superd (pid %ld) is already running on %s; not starting",
 			(long)other, path);
 		return -2;
 	}
 	if (other < 0) {
 		log_err_errno(NULL, "cannot check the control socket %s", path);
-		return -1;
-	}
-	/* The default directory ($runstatedir) may not exist yet on a fresh
-	 * system or under a local prefix. */
-	if (mkdir_parents(path) < 0) {
-		log_err_errno(NULL, "cannot create the directory of the control socket %s", path);
 		return -1;
 	}
 	/* Nobody answers: a stale socket file from a superd that died. */
@@ -1292,5 +1358,10 @@ ctl_close(struct superd *sd)
 			log_warn_errno(NULL, "cannot remove control socket %s", sd->ctl_path);
 		free(sd->ctl_path);
 		sd->ctl_path = NULL;
+	}
+	/* The lock file itself stays: see lock_socket(). */
+	if (sd->ctl_lock_fd >= 0) {
+		close(sd->ctl_lock_fd);
+		sd->ctl_lock_fd = -1;
 	}
 }
