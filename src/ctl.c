@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -100,8 +101,10 @@ client_update_events(struct ctl_client *c)
 {
 	int events = EV_READ;
 
-	/* While a request waits, further input stays in the kernel. */
-	if (c->pending > 0 || c->closing)
+	/* While a request waits, input is still read, to see a client that
+	 * goes away (client_read_pending), until the buffer is full: what does
+	 * not fit stays in the kernel. */
+	if (c->closing || (c->pending > 0 && c->inlen == sizeof(c->in)))
 		events = 0;
 	if (c->out.len > 0)
 		events |= EV_WRITE;
@@ -183,7 +186,8 @@ client_flush(struct ctl_client *c)
 		client_close(c);
 		return false;
 	}
-	if (c->out.len == 0 && c->closing && c->pending == 0) {
+	if (c->out.len == 0 && c->closing && c->pending == 0 &&
+	    memchr(c->in, '\n', c->inlen) == NULL) {
 		client_close(c);
 		return false;
 	}
@@ -263,6 +267,39 @@ client_read(struct ctl_client *c)
 	client_process(c);
 }
 
+/* Input while a request waits: a client that has closed its connection is
+ * dropped at once (its jobs go on; nobody is left to answer). A client
+ * that only shut down its sending side, as socat does, still gets its
+ * answer: on a Unix socket only a full close raises POLLHUP. A request
+ * sent meanwhile is kept for later. */
+static void
+client_read_pending(struct ctl_client *c)
+{
+	struct pollfd p = {.fd = c->fd, .events = POLLIN | POLLRDHUP};
+	ssize_t n;
+
+	if (poll(&p, 1, 0) < 0) {
+		log_warn_errno(NULL, "control client pid %ld: poll", (long)c->pid);
+	} else if (p.revents & (POLLHUP | POLLERR)) {
+		log_info(NULL, "control client pid %ld left before its answer; its job goes on",
+			 (long)c->pid);
+		client_close(c);
+		return;
+	}
+	do
+		n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen, MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno != EAGAIN) {
+		client_close(c);
+		return;
+	}
+	if (n == 0)
+		c->closing = true; /* half-closed: the answer is still sent */
+	else if (n > 0)
+		c->inlen += (size_t)n;
+	client_update_events(c);
+}
+
 static void
 client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -278,8 +315,12 @@ client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 	}
-	if ((revents & EV_READ) && c->pending == 0 && !c->closing)
-		client_read(c);
+	if ((revents & EV_READ) && !c->closing) {
+		if (c->pending > 0)
+			client_read_pending(c);
+		else
+			client_read(c);
+	}
 }
 
 /* ---- units in replies ----------------------------------------------------- */

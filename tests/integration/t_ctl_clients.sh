@@ -187,4 +187,42 @@ ok "the silent client was dropped with an answer" wait_for 10 grep -q "^ERR 2 no
 sc start web; ok "superd is still running" alive "$SD_PID"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown with clients still connected"
+
+# A client that goes away while its start waits is dropped at once (the
+# job goes on), even for a unit that never becomes ready; one that only
+# shuts down its sending side, as socat does, still gets its answers.
+unit nr <<EOF
+[Service]
+Type=notify
+TimeoutStartSec=infinity
+AutoStart=no
+ExecStart=$(svc --name nr)
+EOF
+unit slowready <<EOF
+[Service]
+Type=notify
+AutoStart=no
+ExecStart=$(svc --name slowready --notify READY=1 --notify-delay 1.5 --term-exit 0)
+EOF
+: >"$LOG"
+start_superd
+ok "superd answers" wait_for 10 sc health
+sc start --no-block nr; is "$?" 0 "start --no-block of a unit that never becomes ready"
+ok "nr is running" wait_svc "^start name=nr "
+nfd() { ls "/proc/$SD_PID/fd" 2>/dev/null | wc -l; }
+nfd_is() { [ "$(nfd)" -eq "$1" ]; }
+fds=$(nfd)
+for i in $(seq 1 20); do
+	timeout 0.2 "$SUPERCTL" start nr
+done
+ok "superd drops the 20 clients that left while their start waited ($fds fds)" wait_for 10 nfd_is "$fds"
+ok "and logs it" log_has "left before its answer; its job goes on"
+is "$(sc is-active nr; echo $?)" "3" "nr is still starting"
+ok "superd is still running" alive "$SD_PID"
+printf 'start slowready\nis-active slowready\n' |
+	timeout 5 socat -t 10 - "UNIX-CONNECT:$SOCK" >"$T/half"
+is "$?" 0 "a half-closed client of a blocking start waits for its answers"
+is "$(cat "$T/half")" "$(printf 'OK\nOK')" "and gets OK for the start and for the request after it"
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
 done_testing
