@@ -531,7 +531,16 @@ add_settings(struct buf *out, const struct unit *u)
 	add_signals(out, "ForwardSignals",
 		    c->forward_signals_set ? c->forward_signals
 					   : u->sd->config->conf.forward_signals);
-	proto_kv(out, "WorkingDirectory", c->working_directory ? c->working_directory : "");
+	proto_kvf(out, "WorkingDirectory", "%s%s", c->working_directory_optional ? "-" : "",
+		  c->working_directory ? c->working_directory : "");
+	static const char *const dir_keys[3] = {"RuntimeDirectory", "StateDirectory",
+						"LogsDirectory"};
+	for (int i = 0; i < 3; i++) {
+		char key[32];
+		add_words(out, dir_keys[i], &c->dirs[i]);
+		snprintf(key, sizeof(key), "%sMode", dir_keys[i]);
+		proto_kvf(out, key, "%04o", (unsigned)c->dir_mode[i]);
+	}
 	if (c->umask_set)
 		proto_kvf(out, "UMask", "%04o", (unsigned)c->umask);
 	else
