@@ -127,6 +127,7 @@ printf '[superd]\nSocketMode=0666\n' >"$T/superd.conf"
 : >"$LOG"
 start_superd
 ok "superd answers" wait_for 10 sc health
+is "$(stat -c %a "$SOCK")" 666 "SocketMode=0666 gives the socket mode 0666"
 as_nobody status 2>"$T/err"; rc=$?
 is "$rc" 1 "superd refuses nobody even on a 0666 socket (exit 1)"
 ok "with a clear message" grep -q "permission denied: uid 65534" "$T/err"
