@@ -241,6 +241,8 @@ done
 ok "superd drops the 20 clients that left while their start waited ($fds fds)" wait_for 10 nfd_is "$fds"
 ok "and logs it" log_has "left before its answer; its job goes on"
 is "$(sc is-active nr; echo $?)" "3" "nr is still starting"
+is "$(printf 'status nr\n' | raw | tail -n 1)" "ERR 3 nr.service is starting" \
+	"status of a named unit that is not ready ends in ERR 3 on the wire, as superd(8) says"
 ok "superd is still running" alive "$SD_PID"
 printf 'start slowready\nis-active slowready\n' |
 	timeout 5 socat -t 10 - "UNIX-CONNECT:$SOCK" >"$T/half"
