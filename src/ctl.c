@@ -11,11 +11,14 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -98,8 +101,10 @@ client_update_events(struct ctl_client *c)
 {
 	int events = EV_READ;
 
-	/* While a request waits, further input stays in the kernel. */
-	if (c->pending > 0 || c->closing)
+	/* While a request waits, input is still read, to see a client that
+	 * goes away (client_read_pending), until the buffer is full: what does
+	 * not fit stays in the kernel. */
+	if (c->closing || (c->pending > 0 && c->inlen == sizeof(c->in)))
 		events = 0;
 	if (c->out.len > 0)
 		events |= EV_WRITE;
@@ -181,7 +186,8 @@ client_flush(struct ctl_client *c)
 		client_close(c);
 		return false;
 	}
-	if (c->out.len == 0 && c->closing && c->pending == 0) {
+	if (c->out.len == 0 && c->closing && c->pending == 0 &&
+	    memchr(c->in, '\n', c->inlen) == NULL) {
 		client_close(c);
 		return false;
 	}
@@ -261,6 +267,39 @@ client_read(struct ctl_client *c)
 	client_process(c);
 }
 
+/* Input while a request waits: a client that has closed its connection is
+ * dropped at once (its jobs go on; nobody is left to answer). A client
+ * that only shut down its sending side, as socat does, still gets its
+ * answer: on a Unix socket only a full close raises POLLHUP. A request
+ * sent meanwhile is kept for later. */
+static void
+client_read_pending(struct ctl_client *c)
+{
+	struct pollfd p = {.fd = c->fd, .events = POLLIN | POLLRDHUP};
+	ssize_t n;
+
+	if (poll(&p, 1, 0) < 0) {
+		log_warn_errno(NULL, "control client pid %ld: poll", (long)c->pid);
+	} else if (p.revents & (POLLHUP | POLLERR)) {
+		log_info(NULL, "control client pid %ld left before its answer; its job goes on",
+			 (long)c->pid);
+		client_close(c);
+		return;
+	}
+	do
+		n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen, MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno != EAGAIN) {
+		client_close(c);
+		return;
+	}
+	if (n == 0)
+		c->closing = true; /* half-closed: the answer is still sent */
+	else if (n > 0)
+		c->inlen += (size_t)n;
+	client_update_events(c);
+}
+
 static void
 client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -276,8 +315,12 @@ client_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 	}
-	if ((revents & EV_READ) && c->pending == 0 && !c->closing)
-		client_read(c);
+	if ((revents & EV_READ) && !c->closing) {
+		if (c->pending > 0)
+			client_read_pending(c);
+		else
+			client_read(c);
+	}
 }
 
 /* ---- units in replies ----------------------------------------------------- */
@@ -488,7 +531,16 @@ add_settings(struct buf *out, const struct unit *u)
 	add_signals(out, "ForwardSignals",
 		    c->forward_signals_set ? c->forward_signals
 					   : u->sd->config->conf.forward_signals);
-	proto_kv(out, "WorkingDirectory", c->working_directory ? c->working_directory : "");
+	proto_kvf(out, "WorkingDirectory", "%s%s", c->working_directory_optional ? "-" : "",
+		  c->working_directory ? c->working_directory : "");
+	static const char *const dir_keys[3] = {"RuntimeDirectory", "StateDirectory",
+						"LogsDirectory"};
+	for (int i = 0; i < 3; i++) {
+		char key[32];
+		add_words(out, dir_keys[i], &c->dirs[i]);
+		snprintf(key, sizeof(key), "%sMode", dir_keys[i]);
+		proto_kvf(out, key, "%04o", (unsigned)c->dir_mode[i]);
+	}
 	if (c->umask_set)
 		proto_kvf(out, "UMask", "%04o", (unsigned)c->umask);
 	else
@@ -1159,6 +1211,56 @@ probe_running(const struct sockaddr_un *sa)
 	return pid;
 }
 
+/* Take the lock file path + ".lock" (created if missing) for this superd's
+ * lifetime. It is never removed: a superd that removed it at exit could
+ * let two newcomers lock two different files. Returns 0; the PID of the
+ * superd that holds it if the probe can name it, or -2 if it cannot; -1
+ * on any other error (logged). */
+static pid_t
+lock_socket(struct superd *sd, const char *path)
+{
+	char lock[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", path) >= sizeof(lock)) {
+		log_err(NULL, "control socket path too long for its lock file: %s", path);
+		return -1;
+	}
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+	if (fd < 0) {
+		log_err_errno(NULL, "cannot open the control socket lock %s", lock);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		log_err_errno(NULL, "cannot stat the control socket lock %s", lock);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_err(NULL, "control socket lock %s is not a regular file; not starting", lock);
+		close(fd);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EINTR)
+			continue;
+		int saved = errno;
+		close(fd);
+		if (saved == EWOULDBLOCK) {
+			struct sockaddr_un sa = {.sun_family = AF_UNIX};
+			strcpy(sa.sun_path, path);
+			pid_t other = probe_running(&sa);
+			return other > 0 ? other : -2;
+		}
+		errno = saved;
+		log_err_errno(NULL, "cannot lock %s", lock);
+		return -1;
+	}
+	sd->ctl_lock_fd = fd;
+	return 0;
+}
+
 int
 ctl_open(struct superd *sd, const char *path, mode_t mode, const char *group)
 {
@@ -1200,20 +1302,34 @@ ctl_open(struct superd *sd, const char *path, mode_t mode, const char *group)
 			path, what);
 		return -1;
 	}
+	/* The default directory ($runstatedir) may not exist yet on a fresh
+	 * system or under a local prefix. */
+	if (mkdir_parents(path) < 0) {
+		log_err_errno(NULL, "cannot create the directory of the control socket %s", path);
+		return -1;
+	}
+	/* Probing the socket, then removing a stale one, then binding is not
+	 * atomic: two superds started at once on a stale file could both get
+	 * past the probe. The lock beside the socket decides which one runs;
+	 * it is held until superd exits. */
+	if ((other = lock_socket(sd, path)) != 0) {
+		if (other > 0)
+			log_err(NULL, "another superd (pid %ld) is already running on %s; not starting",
+				(long)other, path);
+		else if (other == -2)
+			log_err(NULL, "another superd is already running on %s (it holds %s.lock); "
+				      "not starting", path, path);
+		return other > 0 ? -2 : other;
+	}
 	other = probe_running(&sa);
 	if (other > 0) {
+		/* A superd that does not take the lock (an older version). */
 		log_err(NULL, "another superd (pid %ld) is already running on %s; not starting",
 			(long)other, path);
 		return -2;
 	}
 	if (other < 0) {
 		log_err_errno(NULL, "cannot check the control socket %s", path);
-		return -1;
-	}
-	/* The default directory ($runstatedir) may not exist yet on a fresh
-	 * system or under a local prefix. */
-	if (mkdir_parents(path) < 0) {
-		log_err_errno(NULL, "cannot create the directory of the control socket %s", path);
 		return -1;
 	}
 	/* Nobody answers: a stale socket file from a superd that died. */
@@ -1292,5 +1408,10 @@ ctl_close(struct superd *sd)
 			log_warn_errno(NULL, "cannot remove control socket %s", sd->ctl_path);
 		free(sd->ctl_path);
 		sd->ctl_path = NULL;
+	}
+	/* The lock file itself stays: see lock_socket(). */
+	if (sd->ctl_lock_fd >= 0) {
+		close(sd->ctl_lock_fd);
+		sd->ctl_lock_fd = -1;
 	}
 }

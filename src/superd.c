@@ -441,7 +441,7 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct config_paths paths = {0};
-	struct superd sd = {.devnull = -1, .ctl_fd = -1, .orphan_signal = SIGTERM};
+	struct superd sd = {.devnull = -1, .ctl_fd = -1, .ctl_lock_fd = -1, .orphan_signal = SIGTERM};
 	struct diag diag = {0};
 	bool check = false;
 	int verbosity = 0, c;
@@ -555,6 +555,7 @@ main(int argc, char **argv)
 	/* The control socket first: a second superd must stop here, before it
 	 * touches the PID file or starts anything. */
 	sd.ctl_fd = -1;
+	sd.ctl_lock_fd = -1;
 	const char *sock = sd.config->conf.control_socket ? sd.config->conf.control_socket
 							  : proto_default_socket();
 	if (sock == NULL) {

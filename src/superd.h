@@ -79,6 +79,7 @@ struct superd {
 	char *ctl_path;
 	dev_t ctl_dev; /* the socket file superd created: removed at exit */
 	ino_t ctl_ino; /* only while it is still that file */
+	int ctl_lock_fd; /* flock on ctl_path + ".lock": one superd per socket */
 	struct ctl_client *clients;
 	gid_t ctl_gid;
 	bool ctl_have_gid;

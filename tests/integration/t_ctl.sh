@@ -36,6 +36,17 @@ Description=Started by hand
 AutoStart=no
 ExecStart=$(svc --name idle)
 EOF
+unit dirs <<EOF
+[Service]
+AutoStart=no
+ExecStart=$(svc --name dirs)
+WorkingDirectory=-$T/maybe
+RuntimeDirectory=superd-t-ctl superd-t-ctl/sub
+RuntimeDirectoryMode=0700
+StateDirectory=superd-t-ctl
+LogsDirectory=superd-t-ctl
+LogsDirectoryMode=0750
+EOF
 unit late <<EOF
 [Service]
 Type=exec
@@ -223,6 +234,14 @@ ok "show redacts a *TOKEN variable" grep -q "API_TOKEN=<redacted>" "$T/show"
 ok "show redacts a RedactEnvironment= variable" grep -q "SESSION=<redacted>" "$T/show"
 ok "show keeps other variables" grep -q "PLAIN=visible" "$T/show"
 ok "no secret value appears in show" bash -c "! grep -Eq 'hunter2|tok-123|s3cr3t' '$T/show'"
+sc show dirs >"$T/dirs"; is "$?" 0 "show of a unit with directories exits 0"
+ok "show keeps the '-' of WorkingDirectory=" grep -qx "WorkingDirectory=-$T/maybe" "$T/dirs"
+ok "show has RuntimeDirectory= and its mode" bash -c "grep -qx 'RuntimeDirectory=superd-t-ctl superd-t-ctl/sub' '$T/dirs' && grep -qx 'RuntimeDirectoryMode=0700' '$T/dirs'"
+ok "show has StateDirectory= and its default mode" bash -c "grep -qx 'StateDirectory=superd-t-ctl' '$T/dirs' && grep -qx 'StateDirectoryMode=0755' '$T/dirs'"
+ok "show has LogsDirectory= and its mode" bash -c "grep -qx 'LogsDirectory=superd-t-ctl' '$T/dirs' && grep -qx 'LogsDirectoryMode=0750' '$T/dirs'"
+ok "show of a unit without them has them empty" bash -c "grep -qx 'RuntimeDirectory=' '$T/show' && grep -qx 'WorkingDirectory=' '$T/show'"
+sc show --json dirs >"$T/dirs.json"
+ok "show --json has them too" bash -c "grep -qF '\"WorkingDirectory\":\"-$T/maybe\"' '$T/dirs.json' && grep -qF '\"RuntimeDirectory\":\"superd-t-ctl superd-t-ctl/sub\"' '$T/dirs.json' && grep -qF '\"LogsDirectoryMode\":\"0750\"' '$T/dirs.json' && grep -qF '\"StateDirectory\":\"superd-t-ctl\"' '$T/dirs.json'"
 sc show leaky >"$T/leaky"
 ok "ExecStart= is shown as written, so an expanded secret does not leak" grep -qF 'ExecStart=/bin/sh -c '"'"'exec sleep 100000; echo ${DB_PASSWORD} %n'"'" "$T/leaky"
 ok "no expanded secret anywhere in show" bash -c "! grep -q hunter2 '$T/leaky'"

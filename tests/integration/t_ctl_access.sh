@@ -33,6 +33,76 @@ start_superd
 ok "a new superd replaces the stale socket" wait_log "removed stale control socket $SOCK"
 ok "and answers on it" wait_for 10 sc health
 stop_superd
+ok "the lock file beside the socket stays after exit" test -f "$SOCK.lock"
+is "$(stat -c %a "$SOCK.lock")" 600 "the lock file has mode 0600"
+
+# Two superds started in the same instant on a stale socket file: the lock
+# beside the socket lets exactly one run. Both wait at a lock the test
+# holds, so that they are released together. The window between probing
+# the socket and binding it is a few system calls wide; where strace can
+# trace, half the rounds widen it by delaying unlink(2) (superd's removal
+# of the stale socket), so that both superds are in it together.
+race_round() { # race_round ROUND [COMMAND PREFIX...]
+	local round=$1
+	shift
+	local a b win lose st
+	: >"$SVCLOG"
+	exec 9>"$T/go.lock"
+	flock -x 9
+	(flock -s 8 && exec "$@" "$SUPERD" -c "$T/superd.conf" -u "$UNITS" -s "$SOCK" 8<&- 9>&-) \
+		8<"$T/go.lock" 9>&- >"$T/race.a.log" 2>&1 &
+	a=$!
+	(flock -s 8 && exec "$@" "$SUPERD" -c "$T/superd.conf" -u "$UNITS" -s "$SOCK" 8<&- 9>&-) \
+		8<"$T/go.lock" 9>&- >"$T/race.b.log" 2>&1 &
+	b=$!
+	flock -u 9
+	exec 9>&-
+	one_gone() { gone "$a" || gone "$b"; }
+	wait_for 10 one_gone
+	if gone "$a"; then win=$b lose=$a; else win=$a lose=$b; fi
+	st=running
+	if gone "$lose"; then
+		wait "$lose" 2>/dev/null
+		st=$?
+	fi
+	wait_for 10 sc health
+	wait_svc "^start name=web " 5
+	local ok=yes
+	alive "$win" || { echo "# round $round: no superd survived"; ok=; }
+	gone "$lose" || { echo "# round $round: both superds run"; ok=; }
+	[ "$st" = 1 ] || { echo "# round $round: the loser exited $st, not 1"; ok=; }
+	grep -q "another superd .*is already running on $SOCK" "$T"/race.*.log ||
+		{ echo "# round $round: nobody said another superd runs"; ok=; }
+	[ "$(starts_of web | wc -l)" -eq 1 ] || { echo "# round $round: web started $(starts_of web | wc -l) times"; ok=; }
+	# SIGKILL leaves the socket file behind, stale, for the next round.
+	local svcs p
+	svcs=$(starts_of web | while read -r line; do field "$line" pid; done)
+	# Under strace, superd is strace's child.
+	kill -KILL $(pgrep -P "$a") $(pgrep -P "$b") "$a" "$b" $svcs 2>/dev/null
+	wait "$a" "$b" 2>/dev/null
+	for p in $svcs; do wait_for 10 gone "$p"; done
+	[ -n "$ok" ]
+}
+widen=
+if strace -qq -o /dev/null true 2>/dev/null; then
+	widen="strace -qq -o /dev/null -e trace=unlink,unlinkat -e inject=unlink,unlinkat:delay_enter=200000"
+fi
+rounds=10
+good=0
+for r in $(seq 1 $rounds); do
+	race_round "$r" && good=$((good + 1))
+done
+is "$good" "$rounds" "two superds started at once on a stale socket: exactly one runs, web started once ($rounds rounds)"
+if [ -n "$widen" ]; then
+	good=0
+	for r in $(seq 1 $rounds); do
+		race_round "w$r" $widen && good=$((good + 1))
+	done
+	is "$good" "$rounds" "the same with the window between probe and bind widened by strace ($rounds rounds)"
+else
+	skip "the same with the window between probe and bind widened by strace" "strace cannot trace here"
+fi
+ok "the socket file is stale again after the last round" test -S "$SOCK"
 
 if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null; then
 	echo "ok $((_n + 1)) # SKIP the permission checks need root and setpriv"
@@ -57,6 +127,7 @@ printf '[superd]\nSocketMode=0666\n' >"$T/superd.conf"
 : >"$LOG"
 start_superd
 ok "superd answers" wait_for 10 sc health
+is "$(stat -c %a "$SOCK")" 666 "SocketMode=0666 gives the socket mode 0666"
 as_nobody status 2>"$T/err"; rc=$?
 is "$rc" 1 "superd refuses nobody even on a 0666 socket (exit 1)"
 ok "with a clear message" grep -q "permission denied: uid 65534" "$T/err"

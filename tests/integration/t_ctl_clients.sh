@@ -7,6 +7,10 @@
 : "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
 sc() { "$SUPERCTL" "$@"; }
 raw() { socat -t 5 - "UNIX-CONNECT:$SOCK"; } # one connection, stdin to socket
+# raw_closed: as raw, but fails (124) unless superd closes the connection
+# within 2 s (scaled): socat -t 5 alone would pass a superd that never did.
+quick=$(awk -v k="$TEST_TIMEOUT_SCALE" 'BEGIN { printf "%d", 2 * k + 0.5 }')
+raw_closed() { timeout "$quick" socat -t 5 - "UNIX-CONNECT:$SOCK"; }
 
 unit web <<EOF
 [Unit]
@@ -25,23 +29,42 @@ printf 'status  web.service \r\n' | raw >"$T/out"
 ok "extra spaces and a CRLF line end are accepted" grep -qx OK "$T/out"
 
 # An oversized request: an error, then the connection is closed.
-head -c 5000 /dev/zero | tr '\0' 'a' | raw >"$T/out"
+head -c 5000 /dev/zero | tr '\0' 'a' | raw_closed >"$T/out"
+is "$?" 0 "superd closes the connection of an oversized request at once"
 ok "a request over 4096 bytes gets ERR 2" grep -q "^ERR 2 request longer than 4096 bytes" "$T/out"
 # Exactly at the limit (4095 bytes and the newline) is still a request.
 { printf 'status'; head -c 4089 /dev/zero | tr '\0' ' '; printf '\n'; } | raw >"$T/out"
 ok "a request of exactly 4096 bytes is served" grep -qx OK "$T/out"
 
-# Random bytes: an error, superd unharmed.
-head -c 3000 /dev/urandom | raw >"$T/out"
-ok "random bytes get an ERR answer or are dropped" bash -c "! grep -q '^OK' '$T/out'"
+# Binary garbage in lines: an error for each, superd unharmed.
+printf '\377\376\001garbage\n\177\033[2J\n\x80\x81 status\n' | raw >"$T/out"
+ok "lines of binary garbage get ERR 2" grep -q '^ERR 2 ' "$T/out"
+is "$(grep -c '^ERR 2 ' "$T/out")" 3 "one ERR 2 for each of the 3 lines"
+ok "and never OK" bash -c "! grep -q '^OK' '$T/out'"
 printf 'bogus-verb with args\n' | raw >"$T/out"
 ok "an unknown verb gets ERR 2" grep -qx "ERR 2 unknown verb" "$T/out"
 printf '\001\002status\n' | raw >"$T/out"
 ok "control characters get ERR 2" grep -qx "ERR 2 malformed request" "$T/out"
 
 # Half a line, then the client closes: dropped silently.
-printf 'stat' | raw >"$T/out"
+printf 'stat' | raw_closed >"$T/out"
+is "$?" 0 "half a request then a half close: superd closes the connection at once"
 is "$(cat "$T/out")" "" "half a request then close: no answer, no harm"
+
+# superctl's exit codes that need no unit to be running.
+sc start ghost 2>/dev/null; is "$?" 4 "start of an unknown unit exits 4"
+sc stop ghost 2>/dev/null; is "$?" 4 "stop of an unknown unit exits 4"
+for v in status show start stop restart reload kill is-active health shutdown version help; do
+	sc "$v" --help >/dev/null || echo "# $v --help failed"
+done >"$T/help"
+is "$(cat "$T/help")" "" "VERB --help exits 0 for every verb"
+if command -v perl >/dev/null; then
+	# A socket file nobody listens on any longer: connect gets ECONNREFUSED.
+	perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Local => $ARGV[0], Listen => 1) or die "$!"' "$T/stale.sock"
+	sc -s "$T/stale.sock" health 2>/dev/null; is "$?" 69 "superctl exits 69 on a stale socket (ECONNREFUSED)"
+else
+	skip "superctl exits 69 on a stale socket (ECONNREFUSED)" "perl is not installed"
+fi
 
 # The sockets superd holds (listener and clients), from its fd table.
 nsock() { ls -l "/proc/$SD_PID/fd" 2>/dev/null | grep -c 'socket:\['; }
@@ -187,4 +210,44 @@ ok "the silent client was dropped with an answer" wait_for 10 grep -q "^ERR 2 no
 sc start web; ok "superd is still running" alive "$SD_PID"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown with clients still connected"
+
+# A client that goes away while its start waits is dropped at once (the
+# job goes on), even for a unit that never becomes ready; one that only
+# shuts down its sending side, as socat does, still gets its answers.
+unit nr <<EOF
+[Service]
+Type=notify
+TimeoutStartSec=infinity
+AutoStart=no
+ExecStart=$(svc --name nr)
+EOF
+unit slowready <<EOF
+[Service]
+Type=notify
+AutoStart=no
+ExecStart=$(svc --name slowready --notify READY=1 --notify-delay 1.5 --term-exit 0)
+EOF
+: >"$LOG"
+start_superd
+ok "superd answers" wait_for 10 sc health
+sc start --no-block nr; is "$?" 0 "start --no-block of a unit that never becomes ready"
+ok "nr is running" wait_svc "^start name=nr "
+nfd() { ls "/proc/$SD_PID/fd" 2>/dev/null | wc -l; }
+nfd_is() { [ "$(nfd)" -eq "$1" ]; }
+fds=$(nfd)
+for i in $(seq 1 20); do
+	timeout 0.2 "$SUPERCTL" start nr
+done
+ok "superd drops the 20 clients that left while their start waited ($fds fds)" wait_for 10 nfd_is "$fds"
+ok "and logs it" log_has "left before its answer; its job goes on"
+is "$(sc is-active nr; echo $?)" "3" "nr is still starting"
+is "$(printf 'status nr\n' | raw | tail -n 1)" "ERR 3 nr.service is starting" \
+	"status of a named unit that is not ready ends in ERR 3 on the wire, as superd(8) says"
+ok "superd is still running" alive "$SD_PID"
+printf 'start slowready\nis-active slowready\n' |
+	timeout 5 socat -t 10 - "UNIX-CONNECT:$SOCK" >"$T/half"
+is "$?" 0 "a half-closed client of a blocking start waits for its answers"
+is "$(cat "$T/half")" "$(printf 'OK\nOK')" "and gets OK for the start and for the request after it"
+stop_superd
+is "$SD_STATUS" 0 "clean shutdown"
 done_testing
