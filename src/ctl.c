@@ -46,6 +46,10 @@ static double ctl_idle_sec = CTL_IDLE_SEC;
 #define CTL_MAX_UNREAD (16u << 20)
 #define CTL_LARGE_REPLY (64u << 10)
 #define CTL_ACCEPT_RETRY_SEC 1.0
+/* A peer that may do nothing (SocketMode= open to it) gets this long, not
+ * the idle deadline, to send the request that will be refused: it cannot
+ * hold connections, and so descriptors, for long. */
+#define CTL_REFUSED_IDLE_SEC 2.0
 
 enum ctl_perm {
 	CTL_PERM_NONE,
@@ -162,6 +166,14 @@ client_close(struct ctl_client *c)
 }
 
 /* Write what can be written now. Returns false if the client was closed. */
+static double
+client_idle_limit(const struct ctl_client *c)
+{
+	return c->perm == CTL_PERM_NONE && ctl_idle_sec > CTL_REFUSED_IDLE_SEC
+		       ? CTL_REFUSED_IDLE_SEC
+		       : ctl_idle_sec;
+}
+
 static bool
 client_flush(struct ctl_client *c)
 {
@@ -217,7 +229,7 @@ client_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	proto_err(&c->out, PROTO_EUSAGE, "no complete request within %g s; closing",
-		  ctl_idle_sec);
+		  client_idle_limit(c));
 	c->closing = true;
 	client_flush(c);
 }
@@ -227,7 +239,7 @@ client_arm_idle(struct ctl_client *c)
 {
 	ev_timer_stop(c->sd->loop, &c->idle);
 	if (c->pending == 0 && !c->closing) {
-		ev_timer_set(&c->idle, ctl_idle_sec, 0.);
+		ev_timer_set(&c->idle, client_idle_limit(c), 0.);
 		ev_timer_start(c->sd->loop, &c->idle);
 	}
 }
@@ -1085,6 +1097,30 @@ client_process(struct ctl_client *c)
 
 /* ---- the listener ------------------------------------------------------ */
 
+/* Is gid among the groups of process pid, as /proc tells? */
+static bool
+peer_in_group_proc(pid_t pid, gid_t gid)
+{
+	char path[64], line[4096];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "Groups:", 7) != 0)
+			continue;
+		for (char *save = NULL, *w = strtok_r(line + 7, " \t\n", &save); w;
+		     w = strtok_r(NULL, " \t\n", &save))
+			if (strtoul(w, NULL, 10) == gid)
+				found = true;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
 static void
 client_new(struct superd *sd, int fd)
 {
@@ -1110,10 +1146,14 @@ client_new(struct superd *sd, int fd)
 			socklen_t glen = sizeof(groups);
 			if (cred.gid == sd->ctl_gid)
 				c->perm = CTL_PERM_GROUP;
-			else if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0)
+			else if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0) {
 				for (size_t i = 0; i < glen / sizeof(gid_t); i++)
 					if (groups[i] == sd->ctl_gid)
 						c->perm = CTL_PERM_GROUP;
+			} else if (peer_in_group_proc(cred.pid, sd->ctl_gid)) {
+				/* Before Linux 4.13, or more than 256 groups. */
+				c->perm = CTL_PERM_GROUP;
+			}
 		}
 	} else {
 		log_warn_errno(NULL, "control client: SO_PEERCRED");

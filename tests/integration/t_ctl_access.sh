@@ -197,6 +197,32 @@ as_primary() { setpriv --reuid=nobody --regid="$gid" --clear-groups "$SUPERCTL" 
 as_primary status web >/dev/null; is "$?" 0 "a user whose primary group is SocketGroup= may ask for status"
 as_primary shutdown 2>"$T/err"; is "$?" 1 "but may not shut superd down either"
 ok "and is told so" grep -q "permission denied: uid 65534 may not shutdown" "$T/err"
+# A member of more groups than SO_PEERGROUPS answers for (256 here): superd
+# reads the peer's groups from /proc instead.
+many=$(seq -s, 70000 70299)
+as_many() { setpriv --reuid=nobody --regid=nogroup --groups="$many,$gid" "$SUPERCTL" "$@"; }
+as_many status web >/dev/null; is "$?" 0 "a member of 301 groups, SocketGroup= last, may ask for status"
+# A refused peer that says nothing is closed after 2 s, not the 30 s a
+# permitted one gets: it cannot hold descriptors for long.
+if command -v socat >/dev/null; then
+	printf '[superd]\nSocketMode=0666\n' >"$T/superd.conf"
+	stop_superd
+	start_superd
+	ok "superd answers with an open socket" wait_for 10 sc health
+	t0=$(date +%s%N)
+	# The peer keeps its side open and silent (its input is a process that
+	# writes nothing); socat ends once superd has closed the connection.
+	"$TESTSVC" --log "$T/feeder.log" --name feeder --run 30 |
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+			timeout 20 socat - "UNIX-CONNECT:$SOCK" >"$T/silent.out" 2>&1 &
+	silent=$!
+	ok "a silent refused peer is closed within 5 s" wait_for 5 gone "$silent"
+	echo "# closed after $((($(date +%s%N) - t0) / 1000000)) ms"
+	ok "with the idle error" grep -q "^ERR 2 no complete request within 2 s" "$T/silent.out"
+else
+	skip "a silent refused peer is closed within 5 s" "no socat"
+	skip "with the idle error" "no socat"
+fi
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
 done_testing
