@@ -4,6 +4,15 @@
 # that units left outside their process groups are stopped too.
 . "$TOP_SRCDIR/tests/integration/lib.sh"
 
+# term_timed: SIGTERM to superd and wait for its exit; $el is how many ms
+# that took, $SD_STATUS its status.
+term_timed() {
+	local t0=$(($(date +%s%N) / 1000000))
+	kill -TERM "$SD_PID"
+	wait_superd 30
+	el=$(($(date +%s%N) / 1000000 - t0))
+}
+
 side() { # a second unit, to see that shutdown is graceful
 	unit side <<EOF
 [Service]
@@ -133,10 +142,7 @@ ok "the orphan that ignores SIGTERM runs" wait_svc "^start name=deaf "
 deaf=$(pid_of deaf)
 ok "in a session of its own" test "$(field "$(starts_of deaf)" sid)" = "$deaf"
 ok "the unit is up" wait_svc "^start name=leaver "
-t0=$(($(date +%s%N) / 1000000))
-kill -TERM "$SD_PID"
-wait_superd 20
-el=$(($(date +%s%N) / 1000000 - t0))
+term_timed
 is "$SD_STATUS" 1 "superd exits 1: it had to SIGKILL"
 # Only the upper bound is timing: generous, against a loaded machine.
 slack=$(awk -v k="$TEST_TIMEOUT_SCALE" 'BEGIN { printf "%d", 1500 * k }')
@@ -161,10 +167,7 @@ rm -f "$SVCLOG"
 start_superd
 ok "the orphan's child runs, in the orphan's group" wait_svc "^child name=mid "
 kid=$(field "$(grep '^child name=mid ' "$SVCLOG")" pid)
-t0=$(($(date +%s%N) / 1000000))
-kill -TERM "$SD_PID"
-wait_superd 30
-el=$(($(date +%s%N) / 1000000 - t0))
+term_timed
 is "$SD_STATUS" 0 "superd exits 0: the orphan's group stopped on SIGTERM"
 ok "well before the 20 s deadline (${el}ms)" test "$el" -lt 10000
 ok "the orphan's child is gone" gone "$kid"
@@ -181,10 +184,7 @@ rm -f "$SVCLOG"
 start_superd
 ok "outer and inner run, each in a session of its own" wait_for 10 bash -c "grep -q '^start name=outer ' '$SVCLOG' && grep -q '^start name=inner ' '$SVCLOG'"
 inner=$(pid_of inner)
-t0=$(($(date +%s%N) / 1000000))
-kill -TERM "$SD_PID"
-wait_superd 30
-el=$(($(date +%s%N) / 1000000 - t0))
+term_timed
 is "$SD_STATUS" 0 "superd exits 0: the reparented process got SIGTERM too"
 ok "well before the 20 s deadline (${el}ms)" test "$el" -lt 10000
 ok "inner got SIGTERM" svc_has "^signal name=inner sig=TERM"
