@@ -104,7 +104,17 @@ fuzz() {
 }
 fuzz
 step "man pages pass mandoc -Tlint" sh -c 'out=$(mandoc -Tlint -Wwarning man/*.[0-9]); [ -z "$out" ] || { echo "$out"; exit 1; }'
-step "make distcheck" sh -c 'make -C _ci/plain distcheck >_ci/distcheck.log 2>&1 || { tail -n 60 _ci/distcheck.log; exit 1; }'
+# On failure: which checks failed, and the logs of their tests.
+distcheck() {
+	make -C _ci/plain distcheck >_ci/distcheck.log 2>&1 && return 0
+	grep -E '^(FAIL|ERROR|XPASS):' _ci/distcheck.log | head -n 50
+	for log in _ci/plain/superd-*/_build/sub/test-suite.log; do
+		[ -f "$log" ] && head -n 300 "$log"
+	done
+	tail -n 60 _ci/distcheck.log
+	return 1
+}
+step "make distcheck" distcheck
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -102,7 +102,9 @@ ConditionPathExists=$T/nothing-here
 ExecStart=$(svc --name cond)
 EOF
 printf 'FROM_FILE=1\nDB_PASSWORD=x\n' >"$T/env"
-# User= and the groups (and glibc's NSS behind them) need root.
+# User= and the groups (and glibc's NSS behind them) need root. The limit
+# is LimitCORE=: valgrind refuses any setrlimit(RLIMIT_NOFILE) that moves
+# the hard limit (EPERM), so a LimitNOFILE= unit cannot start under it.
 creds=
 [ "$(id -u)" -eq 0 ] && creds=$(printf 'User=nobody\nGroup=nogroup\nSupplementaryGroups=nogroup')
 unit rich <<EOF
@@ -115,7 +117,7 @@ EnvironmentFile=$T/env
 EnvironmentFile=-$T/no-such-env
 PassEnvironment=HOME
 UnsetEnvironment=MODE
-LimitNOFILE=512
+LimitCORE=0
 UMask=0027
 WorkingDirectory=/
 ExecStart=$(svc --name rich)
@@ -251,6 +253,8 @@ ok "a silent client is closed at the idle deadline" wait_for 30 grep -q "no comp
 pkill -TERM -f -- "--log $T/idle-client.log" 2>/dev/null
 wait "$idle_client" 2>/dev/null
 ok "superd still answers" wait_for 20 sc health
+
+ok "the unit with credentials and limits never failed to start" bash -c "! grep -q 'rich.service: cannot start' '$LOG'"
 
 # --- shutdown ----------------------------------------------------------------
 sc shutdown; is "$?" 0 "superctl shutdown"
