@@ -4,7 +4,7 @@
 #   2. build with -Werror and run `make check` (C unit tests, then the
 #      integration tests that drive the real superd with real children);
 #   3. build again with ASan+UBSan and run `make check` once more;
-#   4. run every fuzz target (tests/fuzz/) for a minute under ASan+UBSan;
+#   4. run every fuzz target (tests/fuzz/) for 30 s under ASan+UBSan;
 #   5. lint the man pages; 6. `make distcheck`.
 # It ends with one line "N passed, N failed" counting every check it ran,
 # and exits non-zero if anything failed.
@@ -89,7 +89,7 @@ count _ci/nosystemd
 # The fuzz targets (tests/fuzz/): each parser for FUZZ_SECONDS under
 # libFuzzer with ASan+UBSan; one check per target.
 fuzz() {
-	echo "== fuzz targets, ${FUZZ_SECONDS:=60} s each"
+	echo "== fuzz targets, ${FUZZ_SECONDS:=30} s each"
 	FUZZ_SECONDS=$FUZZ_SECONDS sh tests/fuzz/run.sh >_ci/fuzz.log 2>&1
 	rc=$?
 	grep -E '^(not )?ok fuzz_' _ci/fuzz.log
@@ -106,7 +106,7 @@ fuzz
 step "man pages pass mandoc -Tlint" sh -c 'out=$(mandoc -Tlint -Wwarning man/*.[0-9]); [ -z "$out" ] || { echo "$out"; exit 1; }'
 # On failure: which checks failed, and the logs of their tests.
 distcheck() {
-	make -C _ci/plain distcheck >_ci/distcheck.log 2>&1 && return 0
+	make -C _ci/plain -j2 distcheck >_ci/distcheck.log 2>&1 && return 0
 	grep -E '^(FAIL|ERROR|XPASS):' _ci/distcheck.log | head -n 50
 	for log in _ci/plain/superd-*/_build/sub/test-suite.log; do
 		[ -f "$log" ] && head -n 300 "$log"
