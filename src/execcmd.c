@@ -415,6 +415,15 @@ execcmd_parse(const char *text, const struct execcmd_context *ctx,
 		snprintf(err, errsize, "'@' prefix needs a path and an argv[0]");
 		goto invalid;
 	}
+	if (strchr(words.v[0], '\x1f') != NULL) {
+		/* The lookup's markers for what is known only when the command
+		 * starts (see unitfile.h); systemd takes no variable here. */
+		snprintf(err, errsize,
+			 "the program to execute cannot come from $MAINPID, nor from "
+			 "$HOME, $USER, $LOGNAME or $SHELL of User=: they are known only "
+			 "when it starts; write its path out");
+		goto invalid;
+	}
 	if (words.v[0][0] != '/' && strchr(words.v[0], '/') != NULL) {
 		/* A path that ${VAR} expansion made may hold a secret: name it
 		 * only if it stands in the line as written. */

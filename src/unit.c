@@ -541,17 +541,23 @@ start_limit_hit(struct unit *u)
 	return false;
 }
 
-/* Replace the $MAINPID marker in a copy of argv; NULL if there is none
- * (then argv itself is used), or on ENOMEM (*oom set). */
+static const char *envp_get(char *const *envp, const char *name, size_t n);
+
+/* A copy of argv with the markers of what is known only now replaced (see
+ * unitfile.h): $MAINPID by the main PID (empty if there is none), $HOME,
+ * $USER, $LOGNAME and $SHELL by their values in envp, the environment the
+ * process gets. NULL if there is no marker (then argv itself is used), or
+ * on ENOMEM (*oom set). */
 static char **
-argv_with_mainpid(const struct execcmd *cmd, pid_t mainpid, bool *oom)
+argv_with_marks(const struct execcmd *cmd, pid_t mainpid, char *const *envp, bool *oom)
 {
+	static const char *const names[] = {"MAINPID", "HOME", "USER", "LOGNAME", "SHELL"};
 	char pidstr[24], **v;
 	bool any = false;
 
 	*oom = false;
 	for (size_t i = 0; i < cmd->argc; i++)
-		any |= strstr(cmd->argv[i], UNITFILE_MAINPID_MARK) != NULL;
+		any |= strchr(cmd->argv[i], UNITFILE_MARK) != NULL;
 	if (!any)
 		return NULL;
 	snprintf(pidstr, sizeof(pidstr), "%ld", (long)mainpid);
@@ -562,12 +568,24 @@ argv_with_mainpid(const struct execcmd *cmd, pid_t mainpid, bool *oom)
 	}
 	for (size_t i = 0; i < cmd->argc; i++) {
 		struct buf b = {0};
-		const char *p = cmd->argv[i], *m;
-		while ((m = strstr(p, UNITFILE_MAINPID_MARK)) != NULL) {
+		const char *p = cmd->argv[i], *m, *e;
+		while ((m = strchr(p, UNITFILE_MARK)) != NULL &&
+		       (e = strchr(m + 1, UNITFILE_MARK)) != NULL) {
+			size_t n = (size_t)(e - m - 1), k;
+			for (k = 0; k < sizeof(names) / sizeof(*names); k++)
+				if (strlen(names[k]) == n && strncmp(m + 1, names[k], n) == 0)
+					break;
+			if (k == sizeof(names) / sizeof(*names)) {
+				buf_add(&b, p, (size_t)(e - p)); /* not a marker */
+				p = e;
+				continue;
+			}
 			buf_add(&b, p, (size_t)(m - p));
-			if (mainpid > 0)
+			if (k == 0 && mainpid > 0)
 				buf_adds(&b, pidstr);
-			p = m + strlen(UNITFILE_MAINPID_MARK);
+			else if (k > 0 && (m = envp_get(envp, names[k], n)) != NULL)
+				buf_adds(&b, m);
+			p = e + 1;
 		}
 		buf_adds(&b, p);
 		if (b.failed || b.data == NULL) {
@@ -596,19 +614,24 @@ free_argv(char **v)
 	free(v);
 }
 
-/* envp plus one more "NAME=value" (not copied); NULL on ENOMEM. */
+/* The value envp gives NAME (n bytes), or NULL. */
+static const char *
+envp_get(char *const *envp, const char *name, size_t n)
+{
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
 /* Does envp set name? */
 static bool
 envp_has(char *const *envp, const char *name)
 {
-	size_t n = strlen(name);
-
-	for (; envp && *envp; envp++)
-		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
-			return true;
-	return false;
+	return envp_get(envp, name, strlen(name)) != NULL;
 }
 
+/* envp plus one more "NAME=value" (not copied); NULL on ENOMEM. */
 static char **
 envp_with(char *const *envp, char *extra)
 {
@@ -1126,7 +1149,7 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 		    (dir_envp[kind] = envp_with(plan.envp, dvars[kind])) != NULL)
 			plan.envp = dir_envp[kind];
 	}
-	argv = argv_with_mainpid(cmd, u->pid, &oom);
+	argv = argv_with_marks(cmd, u->pid, plan.envp, &oom);
 	path = spawn_resolve(cmd->path, unitfile_getenv(cfg, "PATH", 4));
 	bool own_out = false, own_err = false;
 	plan.stdout_fd = plan.stderr_fd = -1;

@@ -961,9 +961,19 @@ unit_env_lookup(void *ctx, const char *name, size_t len)
 						"LOGS_DIRECTORY"};
 	const struct unit_config *c = ctx;
 
+	static const char *const user_vars[][2] = {
+		{"HOME", "\x1fHOME\x1f"},
+		{"USER", "\x1fUSER\x1f"},
+		{"LOGNAME", "\x1fLOGNAME\x1f"},
+		{"SHELL", "\x1fSHELL\x1f"},
+	};
+
 	if (len == 7 && strncmp(name, "MAINPID", 7) == 0)
 		return UNITFILE_MAINPID_MARK;
 	const char *v = unitfile_getenv(c, name, len);
+	for (size_t i = 0; v == NULL && c->user != NULL && i < 4; i++)
+		if (strlen(user_vars[i][0]) == len && strncmp(name, user_vars[i][0], len) == 0)
+			return user_vars[i][1];
 	/* The unit's own assignment wins, as it does in its environment. */
 	for (int kind = 0; v == NULL && kind < 3; kind++)
 		if (strlen(dir_names[kind]) == len && strncmp(name, dir_names[kind], len) == 0 &&

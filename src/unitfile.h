@@ -175,6 +175,12 @@ bool unitfile_valid_name(const char *name);
 /* $MAINPID is known only when a command runs: at load it expands to this
  * marker, which the spawn replaces with the main PID. */
 #define UNITFILE_MAINPID_MARK "\x1fMAINPID\x1f"
+/* So are $HOME, $USER, $LOGNAME and $SHELL of a unit with User= that does
+ * not set them itself: they come from the user's entry when the command
+ * starts (as systemd, which expands a command when it forks it). Each
+ * expands to its name between two of these at load; the spawn replaces
+ * that with the value the process's environment gets. */
+#define UNITFILE_MARK '\x1f'
 
 /* The base of RuntimeDirectory= (kind 0), StateDirectory= (1) and
  * LogsDirectory= (2): /run, /var/lib, /var/log as root; the user's XDG

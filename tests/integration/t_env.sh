@@ -320,6 +320,53 @@ EOF
 		ok "UnsetEnvironment=$v takes superd's $v= away" bash -c "! grep -q '^env $v=' '$SVCLOG'"
 	done
 	stop_superd
+
+	# --- $HOME, $USER, $LOGNAME, $SHELL of User= in commands -------------
+	# As systemd, which expands a command when it starts it: the values
+	# the process gets, from the user's entry; the unit's own win.
+	rm -f "$UNITS"/*.service
+	mkdir "$T/ua" && chown nobody "$T/ua"
+	pw_home=$(getent passwd nobody | cut -d: -f6)
+	pw_shell=$(getent passwd nobody | cut -d: -f7)
+	unit userargs <<EOF
+[Service]
+User=nobody
+StandardOutput=file:$T/ua/userargs.out
+ExecStart=/bin/sh -c 'echo "\$\$1|\$\$2|\$\$3|\$\$4|\$\$5"; exec sleep 100000' sh \$HOME \${USER}-x \$LOGNAME \$SHELL \${HOME}/data
+ExecReload=/bin/sh -c 'echo "reload \$\$1 \$\$2" >>$T/ua/userargs.reload' sh \$USER \$MAINPID
+EOF
+	unit ownhome <<EOF
+[Service]
+User=nobody
+Environment=HOME=/srv/app
+StandardOutput=file:$T/ua/ownhome.out
+ExecStart=/bin/sh -c 'echo "\$\$1|\$\$2"; exec sleep 100000' sh \${HOME}/x \$USER
+EOF
+	unit nouser <<EOF
+[Service]
+StandardOutput=file:$T/ua/nouser.out
+ExecStart=/bin/sh -c 'echo "[\$\$1]"; exec sleep 100000' sh \${HOME}x
+EOF
+	start_superd
+	ok "the User= unit with \$HOME in its command runs" wait_for 10 test -s "$T/ua/userargs.out"
+	is "$(cat "$T/ua/userargs.out")" "$pw_home|nobody-x|nobody|$pw_shell|$pw_home/data" \
+		"\$HOME, \${USER}, \$LOGNAME, \$SHELL are the user's, in words and within them"
+	ok "a unit's own HOME= wins in its command too" wait_for 10 test -s "$T/ua/ownhome.out"
+	is "$(cat "$T/ua/ownhome.out")" "/srv/app/x|nobody" "its \${HOME} is its own, its \$USER the user's"
+	ok "without User= and HOME= the command's \${HOME} is empty" wait_for 10 test -s "$T/ua/nouser.out"
+	is "$(cat "$T/ua/nouser.out")" "[x]" "superd's own HOME is not used"
+	"$SUPERCTL" reload userargs >/dev/null 2>&1
+	ok "ExecReload= gets \$USER and \$MAINPID" wait_for 10 test -s "$T/ua/userargs.reload"
+	mainpid=$("$SUPERCTL" show userargs | sed -n 's/^MainPID=//p')
+	is "$(cat "$T/ua/userargs.reload")" "reload nobody $mainpid" "both filled in when it runs"
+	# The program itself cannot come from them: known only at the start.
+	printf '[Service]\nUser=nobody\nExecStart=$SHELL -c true\n' >"$UNITS/shellprog.service"
+	"$SUPERCTL" reload >"$T/out" 2>"$T/err"; rc=$?
+	is "$rc" 1 "a reload with \$SHELL as the program fails"
+	ok "and says why, with file and line" grep -q "shellprog.service:3: invalid ExecStart=: the program to execute cannot come from \$MAINPID, nor from \$HOME, \$USER, \$LOGNAME or \$SHELL of User=" "$T/err"
+	ok "the running units are untouched" "$SUPERCTL" is-active userargs
+	rm "$UNITS/shellprog.service"
+	stop_superd
 else
 	skip "UnsetEnvironment= applies to superd's own variables" "needs root and the nobody user"
 fi

@@ -1370,6 +1370,32 @@ test_exec_start_rules(void)
 		CHECK_ARGV(&c->exec_start.v[0], "/bin/echo", "web.service", "web", "50%");
 	unitfile_free(c);
 	diag_free(&d);
+
+	/* With User=, $HOME, $USER, $LOGNAME and $SHELL are known only when
+	 * the command starts: markers now, unless the unit sets them. */
+	c = load_text("[Service]\nExecStart=/bin/echo $HOME ${USER}-x $LOGNAME $SHELL\n"
+		      "User=nobody\nEnvironment=LOGNAME=me\n", &d);
+	CHECK_NO_DIAG(&d);
+	if (CHECK(c != NULL) && CHECK_INT_EQ(c->exec_start.n, 1))
+		CHECK_ARGV(&c->exec_start.v[0], "/bin/echo", "\x1fHOME\x1f", "\x1fUSER\x1f-x", "me",
+			   "\x1fSHELL\x1f");
+	unitfile_free(c);
+	diag_free(&d);
+	c = load_text("[Service]\nExecStart=/bin/echo ${HOME}x $USER\n", &d);
+	CHECK_NO_DIAG(&d);
+	if (CHECK(c != NULL) && CHECK_INT_EQ(c->exec_start.n, 1))
+		CHECK_ARGV(&c->exec_start.v[0], "/bin/echo", "x"); /* no User=: empty */
+	unitfile_free(c);
+	diag_free(&d);
+	/* ... and cannot be the program. */
+	c = load_text("[Service]\nUser=nobody\nExecStart=$SHELL -c true\n", &d);
+	CHECK_DIAG(&d, DIAG_ERROR, 3, "the program to execute cannot come from", 1);
+	unitfile_free(c);
+	diag_free(&d);
+	c = load_text("[Service]\nExecStart=/bin/true\nExecReload=${MAINPID}/x\n", &d);
+	CHECK_DIAG(&d, DIAG_ERROR, 3, "the program to execute cannot come from", 1);
+	unitfile_free(c);
+	diag_free(&d);
 }
 
 static void
