@@ -1044,8 +1044,22 @@ dir_env(const struct unit_config *cfg, int kind)
 	return s;
 }
 
+/* Why the last unit_fork() failed, for the unit's status: the log line's
+ * cause ("User=x: no such user"), not just errno. superd has one thread. */
+static char fork_why[320];
+
+static void
+fork_failed(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(fork_why, sizeof(fork_why), fmt, ap);
+	va_end(ap);
+}
+
 /* Fork cmd with the unit's settings; envp NULL: the unit's. Returns the
- * PID and the exec report pipe in *fd, or -1 with errno. */
+ * PID and the exec report pipe in *fd, or -1 with errno and fork_why. */
 static pid_t
 unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 {
@@ -1071,13 +1085,13 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	char why[256];
 
 	if (resolve_ids(cfg, &ids, why, sizeof(why)) < 0) {
-		text_set(&u->reason, "%s", why);
+		fork_failed("%s", why);
 		log_err(u->name, "cannot start: %s", why);
 		errno = EINVAL;
 		return -1;
 	}
 	if (make_unit_dirs(u, &ids, why, sizeof(why)) < 0) {
-		text_set(&u->reason, "%s", why);
+		fork_failed("%s", why);
 		log_err(u->name, "cannot start: %s", why);
 		errno = EINVAL;
 		return -1;
@@ -1155,6 +1169,7 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	plan.stdout_fd = plan.stderr_fd = -1;
 	if (path == NULL || oom) {
 		log_err(u->name, "cannot start: out of memory");
+		fork_failed("out of memory");
 		pid = -1;
 		saved = ENOMEM;
 		goto out;
@@ -1178,12 +1193,16 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 	if (plan.stdout_fd == -2 || plan.stderr_fd == -2) {
 		pid = -1;
 		saved = errno; /* output_fd() has logged it */
+		fork_failed("%s=%s: %s", plan.stdout_fd == -2 ? "StandardOutput" : "StandardError",
+			    plan.stdout_fd == -2 ? cfg->standard_output : err_spec, strerror(saved));
 		goto out;
 	}
 	pid = spawn_start(&plan, fd);
 	saved = errno;
-	if (pid < 0) /* the pipe or the clone: EMFILE, EAGAIN, ENOMEM */
+	if (pid < 0) { /* the pipe or the clone: EMFILE, EAGAIN, ENOMEM */
 		log_err_errno(u->name, "cannot start a process");
+		fork_failed("%s", strerror(saved));
+	}
 out:
 	free(user_envp);
 	for (int i = 0; i < 4; i++)
@@ -1269,6 +1288,7 @@ unit_spawn(struct unit *u)
 		u->exec_errno = errno;
 		u->exec_stage = SPAWN_STAGE_NONE;
 		/* unit_fork() has logged the cause. */
+		text_set(&u->reason, "cannot start: %s", fork_why);
 		goto crashed;
 	}
 	if (hashmap_put_int(&u->sd->units_by_pid, pid, u) < 0) {
@@ -1277,6 +1297,7 @@ unit_spawn(struct unit *u)
 		kill(pid, SIGKILL);
 		close(fd);
 		u->exec_errno = ENOMEM;
+		text_set(&u->reason, "cannot start: %s", strerror(ENOMEM));
 		goto crashed;
 	}
 	u->pid = pid;
@@ -1318,7 +1339,6 @@ crashed:
 	u->after_stop = should_restart(cfg->restart, 0, true) && u->want_up
 				? UNIT_THEN_RESTART
 				: UNIT_THEN_FAILED;
-	text_set(&u->reason, "cannot start: %s", strerror(u->exec_errno));
 	unit_finish_stop(u);
 }
 
@@ -1344,8 +1364,7 @@ unit_begin_start(struct unit *u)
 		if (unit_run_control(u, CONTROL_PRE) == 0)
 			return;
 		/* Could not even fork: a crash, backed off. */
-		text_set(&u->reason, "cannot run ExecStartPre=: %s",
-			 strerror(errno));
+		text_set(&u->reason, "cannot run ExecStartPre=: %s", fork_why);
 		u->after_stop = should_restart(cfg->restart, 0, true) && u->want_up
 					? UNIT_THEN_RESTART
 					: UNIT_THEN_FAILED;
@@ -1681,8 +1700,10 @@ unit_start_control(struct unit *u)
 
 	snprintf(mainpid, sizeof(mainpid), "MAINPID=%ld", (long)u->pid);
 	envp = envp_with(u->envp, mainpid);
-	if (envp == NULL)
+	if (envp == NULL) {
+		fork_failed("%s", strerror(errno));
 		return -1;
+	}
 	pid = unit_fork(u, cmd, envp, &fd);
 	free(envp);
 	if (pid < 0)
@@ -1691,6 +1712,7 @@ unit_start_control(struct unit *u)
 		kill(pid, SIGKILL);
 		close(fd);
 		errno = ENOMEM;
+		fork_failed("%s", strerror(errno));
 		return -1;
 	}
 	u->control_pid = pid;
@@ -1732,8 +1754,7 @@ unit_became_ready(struct unit *u)
 	/* TimeoutStartSec= bounds ExecStartPost= whatever the type. */
 	unit_set_state(u, UNIT_STARTING, u->cfg->timeout_start_usec, "running ExecStartPost=");
 	if (unit_run_control(u, CONTROL_POST) < 0) {
-		text_set(&u->reason, "cannot run ExecStartPost=: %s",
-			 strerror(errno));
+		text_set(&u->reason, "cannot run ExecStartPost=: %s", fork_why);
 		u->want_up = false;
 		unit_begin_stop_then(u, UNIT_THEN_FAILED);
 	}
@@ -1806,6 +1827,7 @@ unit_control_exited(struct unit *u, int status)
 	 * executable is skipped; any other exec failure still counts. */
 	bool missing = exec_failed && f.stage == SPAWN_STAGE_EXEC && f.err == ENOENT;
 	bool tolerated = ok || ((!exec_failed || missing) && (cmd->flags & EXECCMD_IGNORE_FAILURE));
+	bool not_forked = false;
 	if (missing && tolerated)
 		log_notice(u->name, "%s %s: executable missing, skipped ('-')", control_key(kind),
 			   shown_path(cmd));
@@ -1816,11 +1838,15 @@ unit_control_exited(struct unit *u, int status)
 		f.stage = SPAWN_STAGE_NONE;
 		f.err = errno;
 		tolerated = false;
+		not_forked = true;
 	}
 	u->control_kind = CONTROL_NONE;
 	if (!tolerated) {
-		char why[256];
-		if (exec_failed)
+		char why[400];
+		if (not_forked) /* the next command's cause, as unit_fork() found it */
+			snprintf(why, sizeof(why), "%s %s: cannot start: %s", control_key(kind),
+				 shown_path(&list->v[u->control_index]), fork_why);
+		else if (exec_failed)
 			snprintf(why, sizeof(why), "%s %s %s: %s", control_key(kind),
 				 spawn_stage_name(f.stage), shown_path(cmd), strerror(f.err));
 		else

@@ -108,6 +108,11 @@ else
 fi
 ok "an unknown user is a clear error" wait_log "ghost.service: cannot start: User=no-such-user-superd: no such user"
 ok "backed off like a crash" wait_log "ghost.service: restarting in"
+# The same cause where operators look: status, show, and a start's answer.
+ok "status gives the cause, not just errno" wait_for 10 bash -c "'$SUPERCTL' status ghost | grep -q 'cannot start: User=no-such-user-superd: no such user'"
+ok "so does show's Reason=" bash -c "'$SUPERCTL' show ghost | grep -qx 'Reason=cannot start: User=no-such-user-superd: no such user'"
+"$SUPERCTL" restart ghost >"$T/ghost.out" 2>&1
+ok "and a restart's answer" grep -q "User=no-such-user-superd: no such user" "$T/ghost.out"
 ok "the other units run on" svc_has "^start name=healthy "
 ok "superd is fine" alive "$SD_PID"
 stop_superd

@@ -62,6 +62,7 @@ ok "one file for both streams gets every line" wait_for 10 same_done
 is "$(tr '\n' ' ' <"$T/same.log")" "same-out-one same-err same-out-two " "in order, none overwritten"
 ok "a file that cannot be opened is an error naming the cause" wait_log "badfile.service: cannot open [^ ]* for StandardOutput=/StandardError=: No such file or directory"
 ok "and is backed off like a crash" wait_log "badfile.service: restarting in"
+ok "status names the setting and the cause" bash -c "'$SUPERCTL' show badfile | grep -qx 'Reason=cannot start: StandardOutput=file:$T/no-such-dir/out.log: No such file or directory'"
 stop_superd
 is "$SD_STATUS" 0 "clean shutdown"
 ok "null: nothing of the silent unit reached superd's output" bash -c "! grep -q silent- '$LOG'"

@@ -243,7 +243,8 @@ watch_start
 		for u in c1 c2 c3 c4 c5; do
 			sleeper "$u" "Environment=ROUND=$i"
 			n=$((n + 1))
-			echo "$n" >"$T/writes"
+			# Renamed into place: a reader never sees it empty.
+			echo "$n" >"$T/writes.new" && mv "$T/writes.new" "$T/writes"
 		done
 	done
 ) &
@@ -287,14 +288,14 @@ keep=$(mainpid keep)
 # looks for its stop file before every write, and counts its writes.
 (
 	i=0 n=0
-	w() { [ ! -e "$T/storm.stop" ] || exit 0; "$@"; n=$((n + 1)); echo "$n" >"$T/storm.writes"; }
+	w() { [ ! -e "$T/storm.stop" ] || exit 0; "$@"; n=$((n + 1)); echo "$n" >"$T/storm.writes.new" && mv "$T/storm.writes.new" "$T/storm.writes"; }
 	while :; do
 		i=$((i + 1))
 		w sleeper flip "Environment=ROUND=$i"
 		if [ $((i % 2)) -eq 0 ]; then w sleeper sa; else w rm -f "$UNITS/sa.service"; fi
 		if [ $((i % 3)) -eq 0 ]; then w sleeper sb; else w rm -f "$UNITS/sb.service"; fi
 		if [ $((i % 4)) -ne 0 ]; then w sleeper sc; else w rm -f "$UNITS/sc.service"; fi
-		echo "$i" >"$T/storm.rounds"
+		echo "$i" >"$T/storm.rounds.new" && mv "$T/storm.rounds.new" "$T/storm.rounds"
 	done
 ) &
 writer=$!
