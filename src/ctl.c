@@ -1078,6 +1078,12 @@ client_process(struct ctl_client *c)
 		char *nl = memchr(c->in, '\n', c->inlen);
 		if (nl == NULL)
 			break;
+		/* A NUL byte would cut the line short, and another request
+		 * than the one sent would run: make it a control character
+		 * like any other, which proto_split() refuses. */
+		for (char *q = c->in; q < nl; q++)
+			if (*q == '\0')
+				*q = 0x7f;
 		*nl = '\0';
 		if (nl > c->in && nl[-1] == '\r')
 			nl[-1] = '\0';

@@ -1164,7 +1164,10 @@ unit_fork(struct unit *u, const struct execcmd *cmd, char **envp, int *fd)
 			plan.envp = dir_envp[kind];
 	}
 	argv = argv_with_marks(cmd, u->pid, plan.envp, &oom);
-	path = spawn_resolve(cmd->path, unitfile_getenv(cfg, "PATH", 4));
+	/* A plain name is looked up in the unit's PATH, or systemd's where
+	 * the unit has none. */
+	const char *search = unitfile_getenv(cfg, "PATH", 4);
+	path = spawn_resolve(cmd->path, search ? search : UNITFILE_DEFAULT_PATH);
 	bool own_out = false, own_err = false;
 	plan.stdout_fd = plan.stderr_fd = -1;
 	if (path == NULL || oom) {
@@ -2888,9 +2891,10 @@ build_envp(const struct unit_config *cfg)
 	for (size_t i = 0; i < env->n; i++)
 		if (strncmp(env->v[i], "PATH=", 5) == 0)
 			has_path = true;
-	if (!has_path) {
+	const char *def_path = unitfile_getenv(cfg, "PATH", 4);
+	if (!has_path && def_path != NULL) { /* NULL: UnsetEnvironment=PATH */
 		char *p = NULL;
-		if (asprintf(&p, "PATH=%s", unitfile_getenv(cfg, "PATH", 4)) < 0)
+		if (asprintf(&p, "PATH=%s", def_path) < 0)
 			p = NULL;
 		envp[n++] = p;
 	}

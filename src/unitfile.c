@@ -991,9 +991,11 @@ unitfile_getenv(const struct unit_config *c, const char *name, size_t len)
 		if (strncmp(e, name, len) == 0 && e[len] == '=')
 			return e + len + 1;
 	}
-	/* PATH is always part of a unit's environment. */
-	if (len == 4 && strncmp(name, "PATH", 4) == 0)
-		return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	/* PATH is part of a unit's environment, unless UnsetEnvironment=
+	 * takes it away. */
+	if (len == 4 && strncmp(name, "PATH", 4) == 0 &&
+	    !unitfile_unsets(c, "PATH=" UNITFILE_DEFAULT_PATH))
+		return UNITFILE_DEFAULT_PATH;
 	return NULL;
 }
 

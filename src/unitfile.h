@@ -182,6 +182,9 @@ bool unitfile_valid_name(const char *name);
  * that with the value the process's environment gets. */
 #define UNITFILE_MARK '\x1f'
 
+/* A unit's PATH where it sets none (systemd's). */
+#define UNITFILE_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 /* The base of RuntimeDirectory= (kind 0), StateDirectory= (1) and
  * LogsDirectory= (2): /run, /var/lib, /var/log as root; the user's XDG
  * directories otherwise. */

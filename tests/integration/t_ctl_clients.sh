@@ -45,6 +45,11 @@ printf 'bogus-verb with args\n' | raw >"$T/out"
 ok "an unknown verb gets ERR 2" grep -qx "ERR 2 unknown verb" "$T/out"
 printf '\001\002status\n' | raw >"$T/out"
 ok "control characters get ERR 2" grep -qx "ERR 2 malformed request" "$T/out"
+# A NUL byte too: read as the end of the line, it would run another
+# request than the one sent (here "health", which answers OK).
+printf 'health\000 nosuch extra\n' | raw >"$T/out"
+ok "a NUL byte in a request gets ERR 2" grep -qx "ERR 2 malformed request" "$T/out"
+ok "and never runs what comes before it" bash -c "! grep -q '^OK' '$T/out'"
 
 # Half a line, then the client closes: dropped silently.
 printf 'stat' | raw_closed >"$T/out"

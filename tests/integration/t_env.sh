@@ -298,6 +298,24 @@ stop_superd
 ok "no expanded secret in the log or reload's answer" bash -c "! grep -Eq 'tok9999|hunter2xyz' '$LOG' '$T/out' '$T/err'"
 
 # --- UnsetEnvironment= applies to what superd itself sets -------------------
+# PATH, which every unit gets, goes too; a plain program name is still
+# found (in systemd's PATH), and $PATH in a command is then empty.
+rm -f "$UNITS"/*.service
+unit nopath <<EOF
+[Service]
+UnsetEnvironment=PATH
+Environment=MARK=1
+StandardOutput=file:$T/nopath.out
+ExecStartPre=/bin/sh -c 'echo "[\$1]" >$T/nopath.arg' sh \$PATH
+ExecStart=env
+Type=oneshot
+EOF
+start_superd
+ok "the unit without PATH ran its plain-named program" wait_for 10 grep -q "^MARK=1$" "$T/nopath.out"
+ok "UnsetEnvironment=PATH takes PATH away" bash -c "! grep -q '^PATH=' '$T/nopath.out'"
+is "$(cat "$T/nopath.arg")" "[]" "and \$PATH in its commands is empty"
+stop_superd
+
 # As systemd: HOME, USER, LOGNAME, SHELL of User= and RUNTIME_DIRECTORY=
 # and friends are taken away too when UnsetEnvironment= names them.
 if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null; then
