@@ -186,9 +186,43 @@ name_cmp(const void *a, const void *b)
 }
 
 static int
+name_cmp(const void *a, const void *b);
+
+/* Is the unit file at path (named n, in dir) a symbolic link to another
+ * unit file of dir, as systemd's aliases are? Then the name of that one
+ * (in names, which is sorted), else NULL. *dir_real caches dir's real
+ * path: it is looked up only once a symbolic link is seen. */
+static const char *
+alias_of(const char *dir, const char *path, const char *n, const struct strv *names,
+	 char **dir_real)
+{
+	struct stat st;
+	char *real, *slash;
+	const char *found = NULL;
+
+	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+		return NULL;
+	if (*dir_real == NULL && (*dir_real = realpath(dir, NULL)) == NULL)
+		return NULL;
+	if ((real = realpath(path, NULL)) == NULL)
+		return NULL; /* dangling: unitfile_load() says so */
+	slash = strrchr(real, '/');
+	if (slash != NULL && (size_t)(slash - real) == strlen(*dir_real) &&
+	    strncmp(real, *dir_real, (size_t)(slash - real)) == 0 && strcmp(slash + 1, n) != 0) {
+		const char *key = slash + 1;
+		char *const *hit = bsearch(&key, names->v, names->n, sizeof(char *), name_cmp);
+		if (hit != NULL)
+			found = *hit;
+	}
+	free(real);
+	return found;
+}
+
+static int
 load_units(struct config *cfg, struct diag *d)
 {
 	const char *dir = cfg->conf.unit_dir;
+	char *dir_real = NULL;
 	struct strv names = {0};
 	DIR *dp = opendir(dir);
 	struct dirent *de;
@@ -201,6 +235,19 @@ load_units(struct config *cfg, struct diag *d)
 	while ((errno = 0, de = readdir(dp)) != NULL) {
 		const char *n = de->d_name;
 		size_t len = strlen(n);
+		if (n[0] != '.' && len > 10 && strcmp(n + len - 10, ".service.d") == 0 &&
+		    (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN || de->d_type == DT_LNK)) {
+			/* systemd's drop-ins ("systemctl edit"): say that they do
+			 * nothing here, rather than let an override seem in force. */
+			char *path;
+			if (asprintf(&path, "%s/%s", dir, n) >= 0) {
+				diag_add(d, DIAG_WARNING, path, 0,
+					 "drop-in directories are not supported; the files in it "
+					 "are ignored (put the settings in the unit file)");
+				free(path);
+			}
+			continue;
+		}
 		if (n[0] == '.' || len <= 8 || strcmp(n + len - 8, ".service") != 0)
 			continue;
 		if (strv_push(&names, n) < 0) {
@@ -238,6 +285,14 @@ load_units(struct config *cfg, struct diag *d)
 			free(path);
 			continue;
 		}
+		const char *target = alias_of(dir, path, n, &names, &dir_real);
+		if (target != NULL) {
+			diag_add(d, DIAG_NOTICE, path, 0,
+				 "an alias of %s (a symbolic link to it in the same directory); "
+				 "skipped, so that the unit runs once", target);
+			free(path);
+			continue;
+		}
 		if (!unitfile_valid_name(n)) {
 			diag_add(d, DIAG_WARNING, path, 0,
 				 "not a valid unit name (letters, digits and -_.:@\\ only); skipped");
@@ -255,6 +310,7 @@ load_units(struct config *cfg, struct diag *d)
 		}
 	}
 	strv_clear(&names);
+	free(dir_real);
 	return rc;
 }
 

@@ -174,6 +174,35 @@ is "$rc" 78 "a NUL byte in a unit file fails --check"
 ok "it is named with FILE:LINE" grep -q "nul.service:2: error: NUL byte in line" "$T/err"
 rm "$UNITS/nul.service"
 
+# systemd's aliases (a symbolic link to a unit file of the same directory)
+# and drop-in directories. An alias would run the program twice: it is
+# skipped, with a notice; a link to a file elsewhere is a unit of its own.
+# A drop-in directory gets a warning: its override does nothing here.
+saved_units=$(ls "$UNITS")
+mkdir "$T/elsewhere" "$UNITS/real.service.d"
+printf '[Service]\nExecStart=%s\n' "$(svc --name real)" >"$UNITS/real.service"
+printf '[Service]\nExecStart=%s\n' "$(svc --name linked)" >"$T/elsewhere/linked.service"
+ln -s real.service "$UNITS/alias.service"
+ln -s "$UNITS/real.service" "$UNITS/absalias.service"
+ln -s "$T/elsewhere/linked.service" "$UNITS/linked.service"
+printf '[Service]\nEnvironment=A=1\n' >"$UNITS/real.service.d/override.conf"
+check; rc=$?
+is "$rc" 0 "aliases and a drop-in directory pass --check"
+ok "a relative alias is skipped, naming its unit" grep -q "alias.service: notice: an alias of real.service" "$T/err"
+ok "so is an absolute one" grep -q "absalias.service: notice: an alias of real.service" "$T/err"
+ok "a link to a file elsewhere is a unit" bash -c "! grep -q 'linked.service: notice' '$T/err'"
+ok "the drop-in directory gets a warning" grep -q "real.service.d: warning: drop-in directories are not supported" "$T/err"
+start_superd
+ok "the unit runs" wait_svc "^start name=real "
+ok "the linked unit too" wait_svc "^start name=linked "
+"$SUPERCTL" status >"$T/status"
+ok "status lists real and linked" bash -c "grep -q '^real.service ' '$T/status' && grep -q '^linked.service ' '$T/status'"
+ok "but no alias" bash -c "! grep -q 'alias' '$T/status'"
+is "$(count_in "$SVCLOG" "^start name=real ")" 1 "the program behind the aliases started once"
+stop_superd
+rm -r "$UNITS/real.service.d" "$UNITS"/real.service "$UNITS"/*alias.service "$UNITS/linked.service"
+is "$(ls "$UNITS")" "$saved_units" "the unit directory is as before"
+
 cat >"$T/superd.conf" <<EOF
 [superd]
 ShutdownTimeoutSec=forever
