@@ -733,6 +733,16 @@ static void
 parse_output(struct unitfile_parse *p, const struct unitfile_key *k,
 	     const char *value, unsigned line)
 {
+	/* systemd has taken these as the journal since version 246; units
+	 * written for older versions still say them. */
+	if (strcmp(value, "syslog") == 0 || strcmp(value, "kmsg") == 0 ||
+	    strcmp(value, "syslog+console") == 0 || strcmp(value, "kmsg+console") == 0) {
+		const char *as = strchr(value, '+') ? "journal+console" : "journal";
+		diag_add(p->d, DIAG_NOTICE, p->path, line, "%s=%s is taken as %s=%s, as systemd does",
+			 k->name, value, k->name, as);
+		parse_string(p, k, as, line);
+		return;
+	}
 	if (strcmp(value, "inherit") != 0 && strcmp(value, "null") != 0 &&
 	    strcmp(value, "journal") != 0 && strcmp(value, "journal+console") != 0 &&
 	    !(strncmp(value, "file:/", 6) == 0) && !(strncmp(value, "append:/", 8) == 0)) {
@@ -893,7 +903,9 @@ unitfile_section_cb(void *user, const char *section, unsigned line)
 	if (strcmp(section, "Service") == 0) {
 		if (p->c->service_line == 0)
 			p->c->service_line = line;
-	} else if (strcmp(section, "Unit") != 0 && strcmp(section, "Install") != 0) {
+	} else if (strcmp(section, "Unit") != 0 && strcmp(section, "Install") != 0 &&
+		   strncmp(section, "X-", 2) != 0) {
+		/* [X-...] is for extensions; systemd ignores it silently. */
 		diag_unknown(p->d, p->path, line, "unknown section [%s]; its keys are ignored",
 			     section);
 	}
@@ -930,6 +942,8 @@ unitfile_key_cb(void *user, const char *section, const char *key,
 				  "%s= is not implemented in this version of superd; ignored");
 		return;
 	}
+	if (strncmp(key, "X-", 2) == 0)
+		return; /* an extension's key: systemd ignores it silently */
 	if (is_ignored_systemd_key(key))
 		warn_once(p, line, key, "%s= is a systemd setting superd does not implement; ignored");
 	else

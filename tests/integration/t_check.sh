@@ -142,17 +142,23 @@ EOF
 unit odd <<EOF
 [Unit]
 Description=unknown section
-[X-Vendor]
+[Vendor]
 Foo=bar
 [Service]
 ExecStart=/bin/true
+X-Vendor-Hint=1
+StandardError=syslog
+[X-Vendor]
+Foo=bar
 EOF
 check; rc=$?
 is "$rc" 0 "missing dependencies, templates and vendor sections are warnings"
 ok "a missing Requires= unit is a warning naming the consequence" grep -q "needy.service:2: warning: Requires=ghost.service: no such unit; needy.service cannot start" "$T/err"
 ok "a missing After= unit is a warning" grep -q "needy.service:3: warning: After=phantom.service: no such unit; ignored" "$T/err"
 ok "a template unit is skipped with a warning" grep -q "tmpl@.service: warning: template units are not supported yet" "$T/err"
-ok "an unknown section is a warning with its line" grep -q "odd.service:3: warning: unknown section \[X-Vendor\]" "$T/err"
+ok "an unknown section is a warning with its line" grep -q "odd.service:3: warning: unknown section \[Vendor\]" "$T/err"
+ok "X- keys and [X-] sections are extensions, passed over in silence (as systemd)" bash -c "! grep -q 'X-Vendor' '$T/err'"
+ok "StandardError=syslog is taken as journal, with a notice" grep -q "odd.service:8: notice: StandardError=syslog is taken as StandardError=journal, as systemd does" "$T/err"
 rm "$UNITS/needy.service" "$UNITS/tmpl@.service" "$UNITS/odd.service"
 
 # A malformed Environment= never repeats its value: it may be a secret.

@@ -1187,7 +1187,7 @@ test_unknown_and_ignored(void)
 		"Frobnicate=yes\n"		     /* 11 */
 		"ExecStart=\n"			     /* 12 */
 		"ExecStart=/bin/true\n"		     /* 13 */
-		"[X-Custom]\n"			     /* 14 */
+		"[Custom]\n"			     /* 14 */
 		"Anything=1\n"			     /* 15 */
 		"[Install]\n"			     /* 16 */
 		"WantedBy=multi-user.target\n"	     /* 17 */
@@ -1205,7 +1205,7 @@ test_unknown_and_ignored(void)
 	CHECK_DIAG(&d, DIAG_WARNING, 10, "PrivateTmp=", 1);
 	CHECK_DIAG(&d, DIAG_WARNING, 4, "unknown key Colour=", 1);
 	CHECK_DIAG(&d, DIAG_WARNING, 11, "unknown key Frobnicate=", 1);
-	CHECK_DIAG(&d, DIAG_WARNING, 14, "X-Custom", 1);
+	CHECK_DIAG(&d, DIAG_WARNING, 14, "[Custom]", 1);
 	CHECK_DIAG(&d, DIAG_WARNING, ANY_LINE, NULL, 7);
 	CHECK_DIAG(&d, DIAG_NOTICE, ANY_LINE, NULL, 0);
 	for (size_t i = 0; i < d.n; i++)
@@ -1219,13 +1219,35 @@ test_unknown_and_ignored(void)
 	c = load_text(text, &d);
 	CHECK_DIAG(&d, DIAG_ERROR, 4, "Colour", 1);
 	CHECK_DIAG(&d, DIAG_ERROR, 11, "Frobnicate", 1);
-	CHECK_DIAG(&d, DIAG_ERROR, 14, "X-Custom", 1);
+	CHECK_DIAG(&d, DIAG_ERROR, 14, "[Custom]", 1);
 	CHECK_INT_EQ(d.errors, 3);
 	CHECK_DIAG(&d, DIAG_WARNING, ANY_LINE, "Documentation=", 1);
 	CHECK_DIAG(&d, DIAG_WARNING, ANY_LINE, "ProtectSystem=", 1);
 	unitfile_free(c);
 	diag_free(&d);
 	d.strict = false;
+
+	/* X- keys and [X-...] sections are extensions: silent, as in
+	 * systemd, even under --strict. */
+	d.strict = true;
+	c = load_text("[Unit]\nX-Owner=ops\n[Service]\nExecStart=/bin/true\nX-Hint=1\n"
+		      "[X-Vendor]\nAnything=1\n", &d);
+	CHECK_NO_DIAG(&d);
+	unitfile_free(c);
+	diag_free(&d);
+	d.strict = false;
+	/* Old systemd output targets: the journal now, with a notice. */
+	c = load_text("[Service]\nExecStart=/bin/true\nStandardOutput=syslog\n"
+		      "StandardError=kmsg+console\n", &d);
+	CHECK_DIAG(&d, DIAG_NOTICE, 3, "taken as StandardOutput=journal", 1);
+	CHECK_DIAG(&d, DIAG_NOTICE, 4, "taken as StandardError=journal+console", 1);
+	CHECK_INT_EQ(d.errors, 0);
+	if (CHECK(c != NULL)) {
+		CHECK_STR_EQ(c->standard_output, "journal");
+		CHECK_STR_EQ(c->standard_error, "journal+console");
+	}
+	unitfile_free(c);
+	diag_free(&d);
 
 	/* A key in the wrong section is reported, not applied. */
 	c = load_text("[Unit]\nExecStart=/bin/false\n[Service]\nExecStart=/bin/true\n"
@@ -1484,14 +1506,14 @@ test_syntax(void)
 	 * (inih alone would take " ;" in a header for an inline comment). */
 	c = load_text("[Service]\n"
 		      "ExecStart=/bin/true\n"
-		      "[X-Foo ;bar]\n"
+		      "[Foo ;bar]\n"
 		      "Restart=no\n"
 		      "KillSignal=SIGKILL\n"
-		      "[X-Baz#qux]\n"
+		      "[Baz#qux]\n"
 		      "Restart=on-failure\n",
 		      &d);
-	CHECK_DIAG(&d, DIAG_WARNING, 3, "X-Foo ;bar", 1);
-	CHECK_DIAG(&d, DIAG_WARNING, 6, "X-Baz#qux", 1);
+	CHECK_DIAG(&d, DIAG_WARNING, 3, "Foo ;bar", 1);
+	CHECK_DIAG(&d, DIAG_WARNING, 6, "Baz#qux", 1);
 	CHECK_INT_EQ(d.errors, 0);
 	if (CHECK(c != NULL)) {
 		CHECK_INT_EQ(c->restart, RESTART_ALWAYS);
