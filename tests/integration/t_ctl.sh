@@ -20,7 +20,7 @@ Environment=DB_PASSWORD=hunter2 "GREETING=hello world"
 EOF
 unit slowstop <<EOF
 [Service]
-ExecStart=$(svc --name slowstop --term-delay 1 --term-exit 0)
+ExecStart=$(svc --name slowstop --term-delay 3 --term-exit 0)
 EOF
 unit broken <<EOF
 [Service]
@@ -276,7 +276,7 @@ sc status broken | grep -q " inactive "; ok "and is inactive" test $? -eq 0
 ss=$(pid_of slowstop)
 sc stop slowstop; rc=$?
 is "$rc" 0 "stop exits 0"
-ok "stop returned only once the process was gone (it takes 1 s)" gone "$ss"
+ok "stop returned only once the process was gone (it takes 3 s)" gone "$ss"
 ok "the unit got its stop signal" svc_has "^signal name=slowstop sig=TERM"
 sc start --no-block slowstop; is "$?" 0 "start --no-block exits 0"
 ok "slowstop runs again" wait_count "$SVCLOG" "^start name=slowstop " 2
@@ -391,7 +391,7 @@ is "$(sc show web | sed -n 's/^MainPID=//p')" "$before" "and touches no process"
 sc stop slowstop >/dev/null
 sc start slowstop
 sc shutdown; is "$?" 0 "shutdown exits 0"
-# slowstop takes 1 s to stop, so superd is still there.
+# slowstop takes 3 s to stop, so superd is still there.
 sc health 2>"$T/err"; is "$?" 1 "health exits 1 while superd shuts down"
 is "$(cat "$T/err")" "superctl: superd is shutting down" "and says why"
 sc start idle 2>"$T/err"; is "$?" 1 "start is refused while shutting down (exit 1)"

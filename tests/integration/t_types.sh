@@ -7,10 +7,12 @@
 : "${SUPERCTL:?SUPERCTL must point to the superctl binary}"
 sc() { "$SUPERCTL" "$@"; }
 
+# nready waits at a gate (a file the test creates) before it runs, so that
+# its state before READY=1 is seen however slow the machine.
 unit nready <<EOF
 [Service]
 Type=notify
-ExecStart=$(svc --name nready --notify '"READY=1\\nSTATUS=serving 42 requests"' --notify-delay 0.5)
+ExecStart=/bin/sh -c 'while [ ! -e $T/nready.go ]; do sleep 0.05; done; exec "\$\$@"' sh $(svc --name nready --notify '"READY=1\\nSTATUS=serving 42 requests"' --notify-delay 0.5)
 EOF
 unit after-notify <<EOF
 [Unit]
@@ -242,9 +244,9 @@ start_superd
 ok "superd answers" wait_for 10 bash -c "'$SUPERCTL' version >/dev/null"
 
 # --- notify -------------------------------------------------------------
+ok "before READY=1 the unit is starting" wait_for 10 bash -c "'$SUPERCTL' status nready | grep -q '^nready.service  *starting '"
+: >"$T/nready.go"
 ok "nready runs" wait_svc "^start name=nready "
-sc status nready >"$T/out"
-ok "before READY=1 the unit is starting" grep -q "^nready.service  *starting " "$T/out"
 ok "nready sends READY=1" wait_svc "^notified name=nready "
 ok "then it is active" wait_for 10 sc is-active nready
 ok "its STATUS= shows in superctl status" bash -c "'$SUPERCTL' status nready | grep -q '(serving 42 requests)'"
