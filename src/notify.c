@@ -203,6 +203,35 @@ notify_server_cb(struct ev_loop *loop, ev_io *w, int revents)
 	notify_server_drain(ev_userdata(loop));
 }
 
+/* The abstract name is taken: by another superd that is PID 1 of another
+ * PID namespace in the same network namespace (two containers of one pod,
+ * or --network=host), or by any process. Let the kernel pick a free name
+ * (autobind) and tell the units that one. */
+static int
+notify_autobind(struct superd *sd, int fd)
+{
+	struct sockaddr_un got;
+	socklen_t len = sizeof(got);
+	size_t n;
+
+	memset(&got, 0, sizeof(got));
+	got.sun_family = AF_UNIX;
+	if (bind(fd, (struct sockaddr *)&got, sizeof(sa_family_t)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&got, &len) < 0)
+		return -1;
+	n = len - offsetof(struct sockaddr_un, sun_path);
+	if (n < 2 || n > sizeof(sd->notify_path) - 1 || got.sun_path[0] != '\0') {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	sd->notify_path[0] = '@';
+	memcpy(sd->notify_path + 1, got.sun_path + 1, n - 1);
+	sd->notify_path[n] = '\0';
+	log_notice(NULL, "the NOTIFY_SOCKET name for units is taken (another superd "
+			 "of this network namespace?): using %s", sd->notify_path);
+	return 0;
+}
+
 const char *
 notify_server_path(struct superd *sd)
 {
@@ -219,7 +248,8 @@ notify_server_path(struct superd *sd)
 	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sd->notify_path));
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, len) < 0) {
+	    (bind(fd, (struct sockaddr *)&sa, len) < 0 &&
+	     (errno != EADDRINUSE || notify_autobind(sd, fd) < 0))) {
 		log_err_errno(NULL, "cannot create the NOTIFY_SOCKET for units");
 		if (fd >= 0)
 			close(fd);

@@ -221,14 +221,22 @@ superd_unit_released(struct superd *sd)
 	 * by one (as subreaper, or PID 1, superd inherits it). Stop those
 	 * too, within the same deadline, then exit: superd_orphans_reaped()
 	 * looks again each time some of them have been reaped. */
-	if (!sd->orphans_signalled) {
-		sd->orphans_signalled = true;
-		size_t n = signal_orphans(sd);
-		if (n > 0) {
+	/* Each time, not only the first: a unit SIGKILLed at the deadline
+	 * may orphan a process only then (a child in a session of its own),
+	 * and that one needs the SIGKILL too. signal_orphans() signals only
+	 * those it has not signalled yet; the grace timer, running since the
+	 * deadline, bounds the wait. */
+	bool first = !sd->orphans_signalled;
+	sd->orphans_signalled = true;
+	size_t n = signal_orphans(sd);
+	if (n > 0) {
+		if (first)
 			log_notice(NULL, "stopping %zu orphaned process(es) left behind by units", n);
-			sd->orphans_waiting = true;
-			return;
-		}
+		else
+			log_warn(NULL, "%zu orphaned process(es) still there after the shutdown "
+				       "deadline: SIGKILL", n);
+		sd->orphans_waiting = true;
+		return;
 	}
 	if (!sd->orphans_waiting)
 		ev_break(sd->loop, EVBREAK_ALL);

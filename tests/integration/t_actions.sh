@@ -210,5 +210,27 @@ kill -TERM "$SD_PID"
 wait_superd 30
 is "$SD_STATUS" 1 "superd exits 1: it had to SIGKILL"
 ok "the orphan's child did not outlive superd" wait_for 5 gone "$kid"
+
+# A process that becomes an orphan only at the deadline: its parent, the
+# unit's main process, ignores SIGTERM and is SIGKILLed then; it is in a
+# session of its own, so the unit's group kill misses it. It gets the
+# SIGKILL too, before superd exits.
+rm -f "$UNITS"/*.service
+unit stub <<EOF
+[Service]
+TimeoutStopSec=infinity
+ExecStart=/bin/sh -c 'setsid $(svc --name lateorphan --ignore-term) & exec $(svc --name stub --ignore-term)'
+EOF
+: >"$LOG"
+rm -f "$SVCLOG"
+start_superd
+ok "the unit and its child in a session of its own run" wait_for 10 bash -c "grep -q '^start name=lateorphan ' '$SVCLOG' && grep -q '^start name=stub ' '$SVCLOG'"
+late=$(pid_of lateorphan)
+kill -TERM "$SD_PID"
+wait_superd 30
+is "$SD_STATUS" 1 "superd exits 1: it had to SIGKILL"
+ok "the process orphaned at the deadline did not outlive superd" wait_for 5 gone "$late"
+ok "superd said so" log_has "still there after the shutdown deadline: SIGKILL"
+kill -KILL "$late" 2>/dev/null
 : >"$T/superd.conf"
 done_testing

@@ -119,4 +119,33 @@ kill -TERM "$inner"
 wait_superd 20
 is "$SD_STATUS" 0 "SIGTERM shuts it down cleanly"
 ok "the orphan got SIGTERM from PID 1" svc_has "^signal name=noproc-orphan sig=TERM"
+
+# Two containers of one pod: separate PID namespaces, one network
+# namespace. Both superds are PID 1, so the abstract name of the
+# NOTIFY_SOCKET for units (@superd-notify/1) is taken for the second; it
+# must still serve its notify units, under a name the kernel picks.
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("\0superd-notify/1")
+open(sys.argv[1], "w").close()
+time.sleep(600)
+' "$T/squatter.ready" "$T" &
+squatter=$!
+ok "another process holds @superd-notify/1" wait_for 10 test -e "$T/squatter.ready"
+rm -f "$UNITS"/*.service
+unit ready <<EOF
+[Service]
+Type=notify
+ExecStart=$(svc --name ready --notify READY=1)
+EOF
+: >"$LOG"
+start_pid1
+ok "the notify unit of the second PID 1 becomes active" wait_for 20 "$SUPERCTL" is-active ready
+ok "superd says it took another name" log_has "NOTIFY_SOCKET name for units is taken"
+"$SUPERCTL" shutdown >/dev/null
+wait_superd 20
+is "$SD_STATUS" 0 "and shuts down cleanly"
+kill "$squatter" 2>/dev/null
+wait "$squatter" 2>/dev/null
 done_testing
