@@ -185,9 +185,6 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int
-name_cmp(const void *a, const void *b);
-
 /* Is the unit file at path (named n, in dir) a symbolic link to another
  * unit file of dir, as systemd's aliases are? Then the name of that one
  * (in names, which is sorted), else NULL. *dir_real caches dir's real
